@@ -23,24 +23,36 @@ pub fn plugin_binaries() -> &'static PluginBinaries {
 
 fn build() -> Result<PluginBinaries, String> {
     let profile_dir = profile_dir()?;
-    let release = profile_dir.file_name().is_some_and(|name| name == "release");
+    let release = profile_dir
+        .file_name()
+        .is_some_and(|name| name == "release");
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut command = Command::new(&cargo);
     command
         .current_dir(crate::project_root())
         .args(["build", "--quiet", "--bins"])
-        .args(["-p", "terraform-provider-photon", "-p", "packer-plugin-photon"]);
+        .args([
+            "-p",
+            "terraform-provider-photon",
+            "-p",
+            "packer-plugin-photon",
+        ]);
     if release {
         command.arg("--release");
     }
     if let Some(target_dir) = profile_dir.parent() {
         command.env("CARGO_TARGET_DIR", target_dir);
     }
-    let status = command
-        .status()
-        .map_err(|error| format!("cannot run {}: {error} (install Rust with rustup)", Path::new(&cargo).display()))?;
+    let status = command.status().map_err(|error| {
+        format!(
+            "cannot run {}: {error} (install Rust with rustup)",
+            Path::new(&cargo).display()
+        )
+    })?;
     if !status.success() {
-        return Err(format!("building the plugins failed: {command:?} exited with {status}"));
+        return Err(format!(
+            "building the plugins failed: {command:?} exited with {status}"
+        ));
     }
     let binaries = PluginBinaries {
         provider: profile_dir.join("terraform-provider-photon"),

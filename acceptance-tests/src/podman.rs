@@ -57,13 +57,20 @@ impl Podman {
         let mut args: Vec<&str> = storage.iter().map(String::as_str).collect();
         args.extend(["system", "service", "--time=0", &endpoint]);
         let env = config_env();
-        let env: Vec<(&str, &str)> = env.iter().map(|(key, value)| (*key, value.as_str())).collect();
+        let env: Vec<(&str, &str)> = env
+            .iter()
+            .map(|(key, value)| (*key, value.as_str()))
+            .collect();
         // The service leaves running containers behind when it stops; remove them before the
         // storage they live in is deleted.
         let cleanup = format!(
             "{} {} rm --all --force --time 0",
             shell_quote(&podman.to_string_lossy()),
-            storage.iter().map(|flag| shell_quote(flag)).collect::<Vec<_>>().join(" ")
+            storage
+                .iter()
+                .map(|flag| shell_quote(flag))
+                .collect::<Vec<_>>()
+                .join(" ")
         );
         let mut process = Tethered::spawn("podman", work_dir, &podman, &args, &env, &cleanup)
             .map_err(|error| format!("cannot start {}: {error}", podman.display()))?;

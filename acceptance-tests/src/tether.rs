@@ -23,7 +23,7 @@ work_dir=$1; log=$2; cleanup=$3; shift 3
 service=$!
 while read -r _; do :; done
 kill -TERM "$service" 2>/dev/null
-( sleep 10; kill -KILL "$service" 2>/dev/null ) &
+( sleep 10; kill -KILL "$service" ) </dev/null >/dev/null 2>&1 &
 watchdog=$!
 wait "$service"
 kill "$watchdog" 2>/dev/null

@@ -4,7 +4,9 @@ use std::path::{Path, PathBuf};
 
 /// The repository root (this crate lives in `acceptance-tests/`).
 pub fn project_root() -> &'static Path {
-    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("acceptance-tests/ sits inside the repository")
 }
 
 /// The project-local, git-ignored folder `scripts/bootstrap` installs tools into.
@@ -64,7 +66,9 @@ impl Tool {
                  GO111MODULE=off GOPATH=/usr/share/gocode go build -o .tools/bin/photon-vcsim ./acceptance-tests/vcsim"
             }
             Tool::Podman => "apt-get install podman runc",
-            Tool::BusyboxRootfs => "apt-get install busybox-static, then pack /bin/busybox with its applet links",
+            Tool::BusyboxRootfs => {
+                "apt-get install busybox-static, then pack /bin/busybox with its applet links"
+            }
         }
     }
 }

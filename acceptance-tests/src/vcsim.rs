@@ -105,11 +105,13 @@ impl Vcsim {
         ];
         // govmomi's simulator creates its datastores under $TMPDIR: keep them inside the work dir.
         let tmp = work_dir.to_string_lossy().into_owned();
-        let mut process = Tethered::spawn("vcsim", work_dir, &launcher, &args, &[("TMPDIR", &tmp)], "")
-            .map_err(|error| format!("cannot start {}: {error}", launcher.display()))?;
+        let mut process =
+            Tethered::spawn("vcsim", work_dir, &launcher, &args, &[("TMPDIR", &tmp)], "")
+                .map_err(|error| format!("cannot start {}: {error}", launcher.display()))?;
         let line = process.read_line(Duration::from_secs(60))?;
-        let ready: ReadyLine = serde_json::from_str(&line)
-            .map_err(|error| process.failure(&format!("printed {line:?}, not its address ({error})")))?;
+        let ready: ReadyLine = serde_json::from_str(&line).map_err(|error| {
+            process.failure(&format!("printed {line:?}, not its address ({error})"))
+        })?;
         Ok(Vcsim {
             url: ready.url,
             ca_file,

@@ -91,7 +91,8 @@ impl ToolDir {
     }
 
     fn set_env(&mut self, key: &str, value: &Path) {
-        self.env.push((key.into(), value.to_string_lossy().into_owned()));
+        self.env
+            .push((key.into(), value.to_string_lossy().into_owned()));
     }
 }
 
@@ -126,8 +127,11 @@ impl TerraformDir {
                     .join("linux_amd64");
                 std::fs::create_dir_all(&package).expect("fresh temp dir");
                 // A copy, not a link: the lock file's hash must not change if the build does.
-                std::fs::copy(provider, package.join(format!("terraform-provider-photon_v{version}")))
-                    .unwrap_or_else(|error| panic!("copy {}: {error}", provider.display()));
+                std::fs::copy(
+                    provider,
+                    package.join(format!("terraform-provider-photon_v{version}")),
+                )
+                .unwrap_or_else(|error| panic!("copy {}: {error}", provider.display()));
                 format!(
                     "filesystem_mirror {{\n    path    = \"{}\"\n    include = [\"{PROVIDER_HOSTNAME}/{PROVIDER_SOURCE}\"]\n  }}",
                     mirror.display()
@@ -135,8 +139,11 @@ impl TerraformDir {
             }
         };
         let cli_config = root.join("cli.tfrc");
-        std::fs::write(&cli_config, format!("provider_installation {{\n  {installation}\n}}\n"))
-            .expect("fresh temp dir");
+        std::fs::write(
+            &cli_config,
+            format!("provider_installation {{\n  {installation}\n}}\n"),
+        )
+        .expect("fresh temp dir");
         dir.set_env("TF_CLI_CONFIG_FILE", &cli_config);
         dir.set_env("TF_PLUGIN_CACHE_DIR", &root.join("plugin-cache"));
         std::fs::create_dir(root.join("plugin-cache")).expect("fresh temp dir");

@@ -1,5 +1,8 @@
 //! The rig's vCenter simulator: reachable over verified TLS, enforcing its credentials, sized by flags.
 
+// Helpers here are test code too: a panic is how they report a failure.
+#![allow(clippy::unwrap_used)]
+
 use photon_test_rig::{Vcsim, VcsimOptions};
 
 /// A client that trusts only the simulator's own certificate: verification stays on.
@@ -68,7 +71,10 @@ async fn vcsim_answers_retrieve_service_content_over_verified_tls() {
     .await;
     assert_eq!(status, 200, "{body}");
     assert!(body.contains("<apiType>VirtualCenter</apiType>"), "{body}");
-    assert!(body.contains(r#"<sessionManager type="SessionManager">SessionManager</sessionManager>"#), "{body}");
+    assert!(
+        body.contains(r#"<sessionManager type="SessionManager">SessionManager</sessionManager>"#),
+        "{body}"
+    );
 }
 
 #[tokio::test]
@@ -84,15 +90,28 @@ async fn vcsim_logs_in_with_its_credentials_and_refuses_others() {
     assert_eq!(status, 500, "{body}");
     assert!(body.contains("InvalidLogin"), "{body}");
 
-    let (status, body, cookie) =
-        soap(&client, vcsim, None, &login(&vcsim.options, &vcsim.options.password)).await;
+    let (status, body, cookie) = soap(
+        &client,
+        vcsim,
+        None,
+        &login(&vcsim.options, &vcsim.options.password),
+    )
+    .await;
     assert_eq!(status, 200, "{body}");
-    assert!(body.contains(&format!("<userName>{}</userName>", vcsim.options.username)), "{body}");
+    assert!(
+        body.contains(&format!("<userName>{}</userName>", vcsim.options.username)),
+        "{body}"
+    );
     let cookie = cookie.expect("Login sets the vmware_soap_session cookie");
     assert!(cookie.starts_with("vmware_soap_session="), "{cookie}");
 
-    let (status, body, _) =
-        soap(&client, vcsim, Some(&cookie), &find_by_path("DC0/vm/DC0_H0_VM0")).await;
+    let (status, body, _) = soap(
+        &client,
+        vcsim,
+        Some(&cookie),
+        &find_by_path("DC0/vm/DC0_H0_VM0"),
+    )
+    .await;
     assert_eq!(status, 200, "{body}");
     assert!(body.contains(r#"type="VirtualMachine""#), "{body}");
 }
@@ -134,19 +153,29 @@ async fn vcsim_registers_rest_pbm_lookup_and_sts_endpoints() {
         let status = response.status();
         let text = response.text().await.unwrap();
         assert_eq!(status, 200, "{path}: {text}");
-        assert!(text.contains("RetrieveServiceContentResponse"), "{path}: {text}");
+        assert!(
+            text.contains("RetrieveServiceContentResponse"),
+            "{path}: {text}"
+        );
     }
 
     // STS picks its operation from SOAPAction; an unknown one is 404, an unregistered path too.
     let sts = client
         .post(format!("{base}/sts/STSService/vsphere.local"))
-        .header("SOAPAction", "http://docs.oasis-open.org/ws-sx/ws-trust/200512/RST/Issue")
+        .header(
+            "SOAPAction",
+            "http://docs.oasis-open.org/ws-sx/ws-trust/200512/RST/Issue",
+        )
         .body(envelope(""))
         .send()
         .await
         .unwrap();
     assert_eq!(sts.status(), 200, "STS Issue");
-    let missing = client.post(format!("{base}/no-such-endpoint")).send().await.unwrap();
+    let missing = client
+        .post(format!("{base}/no-such-endpoint"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(missing.status(), 404);
 }
 
@@ -160,7 +189,13 @@ async fn vcsim_inventory_follows_the_size_flags_and_its_files_go_when_it_stops()
     };
     let vcsim = Vcsim::start(options).unwrap();
     let client = client(&vcsim);
-    let (_, _, cookie) = soap(&client, &vcsim, None, &login(&vcsim.options, &vcsim.options.password)).await;
+    let (_, _, cookie) = soap(
+        &client,
+        &vcsim,
+        None,
+        &login(&vcsim.options, &vcsim.options.password),
+    )
+    .await;
     let cookie = cookie.unwrap();
     for (path, exists) in [
         ("DC0/vm/DC0_H1_VM2", true),
@@ -178,5 +213,8 @@ async fn vcsim_inventory_follows_the_size_flags_and_its_files_go_when_it_stops()
     assert!(work_dir.join("ca.pem").exists());
     drop(vcsim);
     assert!(!work_dir.exists(), "{} left behind", work_dir.display());
-    assert!(std::net::TcpStream::connect(address).is_err(), "still listening after drop");
+    assert!(
+        std::net::TcpStream::connect(address).is_err(),
+        "still listening after drop"
+    );
 }

@@ -14,7 +14,8 @@ const MAGIC_COOKIE_KEY: &str = "PACKER_PLUGIN_MAGIC_COOKIE";
 const MAGIC_COOKIE_VALUE: &str = "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2";
 
 /// The Packer plugin SDK's words for a plugin run by hand.
-const NOT_A_COMMAND: &str = "Please do not execute plugins directly. Packer will execute these for you.";
+const NOT_A_COMMAND: &str =
+    "Please do not execute plugins directly. Packer will execute these for you.";
 
 /// Packer plugin for Project Photon. Packer starts it; run it by hand for `--version` or `describe`.
 #[derive(Parser)]
@@ -94,7 +95,10 @@ fn start(component: Option<(&str, &str)>) -> ExitCode {
         Some((kind, name)) => format!("{kind} {name:?}"),
         None => "a single-component launch".to_owned(),
     };
-    tracing::error!(component = wanted.as_str(), "no such component in this build");
+    tracing::error!(
+        component = wanted.as_str(),
+        "no such component in this build"
+    );
     eprintln!(
         "packer-plugin-photon {}: cannot serve {wanted}: this build has no components yet",
         env!("CARGO_PKG_VERSION")

@@ -22,7 +22,10 @@ fn version_flag_prints_the_crate_version() {
 fn run_by_hand_it_says_it_is_a_plugin_and_exits_1() {
     let out = provider().output().unwrap();
     assert_eq!(out.status.code(), Some(1));
-    assert!(out.stdout.is_empty(), "stdout is reserved for the handshake line");
+    assert!(
+        out.stdout.is_empty(),
+        "stdout is reserved for the handshake line"
+    );
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert!(
         stderr.starts_with("This binary is a plugin. These are not meant to be executed directly."),
@@ -37,7 +40,11 @@ fn a_wrong_cookie_is_refused_like_a_missing_one() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8(out.stderr).unwrap().contains("This binary is a plugin."));
+    assert!(
+        String::from_utf8(out.stderr)
+            .unwrap()
+            .contains("This binary is a plugin.")
+    );
 }
 
 #[test]
@@ -51,7 +58,10 @@ fn with_the_cookie_it_prints_nothing_on_stdout_before_it_can_serve() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
-    assert!(out.stdout.is_empty(), "no handshake line may be printed without a server");
+    assert!(
+        out.stdout.is_empty(),
+        "no handshake line may be printed without a server"
+    );
     let stderr = String::from_utf8(out.stderr).unwrap();
     let log_line = stderr.lines().find(|line| line.starts_with('{')).unwrap();
     assert!(log_line.contains(r#""@level":"error""#), "{log_line}");

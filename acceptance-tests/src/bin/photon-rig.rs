@@ -1,1 +1,113 @@
-fn main(){}
+//! `photon-rig`: starts the embedded simulators and prints where each one listens.
+//!
+//! It runs until Ctrl-C or SIGTERM (or, with `--exit-when-ready`, stops at once after printing), then
+//! stops every service and deletes its files. Credentials go to a 0600 env file, never to stdout.
+
+use std::fmt::Write as _;
+use std::io::Read;
+use std::os::unix::fs::OpenOptionsExt;
+use std::process::ExitCode;
+
+use photon_test_rig::{
+    BUSYBOX_IMAGE, Podman, Tool, Vcsim, VcsimOptions, plugin_binaries, tools_dir,
+};
+
+fn main() -> ExitCode {
+    let exit_when_ready = match std::env::args().nth(1).as_deref() {
+        None => false,
+        Some("--exit-when-ready") => true,
+        Some(other) => {
+            eprintln!("usage: photon-rig [--exit-when-ready]  (unknown argument {other:?})");
+            return ExitCode::from(2);
+        }
+    };
+    match run(exit_when_ready) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("photon-rig: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(exit_when_ready: bool) -> Result<(), String> {
+    let plugins = plugin_binaries();
+    let password = random_password()?;
+    let vcsim = Vcsim::start(VcsimOptions {
+        password,
+        ..VcsimOptions::default()
+    })?;
+    let podman = Podman::start()?;
+    podman.import_busybox(BUSYBOX_IMAGE)?;
+
+    let env_file = tools_dir().join("rig.env");
+    let mut env = String::new();
+    let _ = writeln!(env, "export GOVC_URL={}", vcsim.url);
+    let _ = writeln!(env, "export GOVC_USERNAME={}", vcsim.options.username);
+    let _ = writeln!(env, "export GOVC_PASSWORD={}", vcsim.options.password);
+    let _ = writeln!(env, "export GOVC_TLS_CA_CERTS={}", vcsim.ca_file.display());
+    let _ = writeln!(env, "export DOCKER_HOST={}", podman.docker_host());
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(&env_file)
+        .and_then(|mut file| std::io::Write::write_all(&mut file, env.as_bytes()))
+        .map_err(|error| format!("write {}: {error}", env_file.display()))?;
+
+    println!("vcsim (vCenter API, TLS)   {}", vcsim.url);
+    println!("  username                 {}", vcsim.options.username);
+    println!("  CA certificate           {}", vcsim.ca_file.display());
+    println!("podman (Docker API)        {}", podman.docker_host());
+    println!("  image                    {BUSYBOX_IMAGE}");
+    println!(
+        "terraform                  {}",
+        Tool::Terraform.path().display()
+    );
+    println!(
+        "packer                     {}",
+        Tool::Packer.path().display()
+    );
+    println!("terraform-provider-photon  {}", plugins.provider.display());
+    println!(
+        "packer-plugin-photon       {}",
+        plugins.packer_plugin.display()
+    );
+    println!("credentials (source it)    {}", env_file.display());
+    println!("ready");
+
+    if !exit_when_ready {
+        eprintln!("photon-rig: running; Ctrl-C stops every service");
+        wait_for_stop_signal()?;
+    }
+    drop(podman);
+    drop(vcsim);
+    let _ = std::fs::remove_file(&env_file);
+    println!("stopped");
+    Ok(())
+}
+
+fn wait_for_stop_signal() -> Result<(), String> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|error| format!("tokio runtime: {error}"))?;
+    runtime.block_on(async {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut terminate =
+            signal(SignalKind::terminate()).map_err(|error| format!("SIGTERM handler: {error}"))?;
+        tokio::select! {
+            result = tokio::signal::ctrl_c() => result.map_err(|error| format!("SIGINT handler: {error}")),
+            _ = terminate.recv() => Ok(()),
+        }
+    })
+}
+
+fn random_password() -> Result<String, String> {
+    let mut bytes = [0_u8; 12];
+    std::fs::File::open("/dev/urandom")
+        .and_then(|mut random| random.read_exact(&mut bytes))
+        .map_err(|error| format!("/dev/urandom: {error}"))?;
+    Ok(bytes.iter().map(|byte| format!("{byte:02x}")).collect())
+}

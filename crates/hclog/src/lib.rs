@@ -45,10 +45,7 @@ pub fn init(module: &str, level_vars: &[&str]) {
 }
 
 /// Picks the level from the first set, non-empty variable among `level_vars`.
-pub fn level_from_env(
-    level_vars: &[&str],
-    lookup: impl Fn(&str) -> Option<String>,
-) -> LevelFilter {
+pub fn level_from_env(level_vars: &[&str], lookup: impl Fn(&str) -> Option<String>) -> LevelFilter {
     let Some(value) = level_vars
         .iter()
         .filter_map(|name| lookup(name))
@@ -99,7 +96,10 @@ fn format_line(event: &Event<'_>, module: &str, now: OffsetDateTime) -> String {
     event.record(&mut fields);
 
     let mut entry = Map::new();
-    entry.insert("@level".into(), level_name(*event.metadata().level()).into());
+    entry.insert(
+        "@level".into(),
+        level_name(*event.metadata().level()).into(),
+    );
     entry.insert("@message".into(), fields.message.unwrap_or_default().into());
     entry.insert("@module".into(), module.into());
     entry.insert(
@@ -195,8 +195,8 @@ mod tests {
 
     fn capture(level: LevelFilter, emit: impl FnOnce()) -> Vec<Value> {
         let out = Captured::default();
-        let subscriber =
-            Registry::default().with(HclogLayer::new("provider.test", out.clone()).with_filter(level));
+        let subscriber = Registry::default()
+            .with(HclogLayer::new("provider.test", out.clone()).with_filter(level));
         tracing::subscriber::with_default(subscriber, emit);
         let bytes = out.0.lock().unwrap().clone();
         String::from_utf8(bytes)
@@ -209,7 +209,12 @@ mod tests {
     #[test]
     fn event_becomes_one_hclog_json_line() {
         let lines = capture(LevelFilter::TRACE, || {
-            tracing::info!(resource = "photon_folder", attempts = 3_u64, ok = true, "created folder");
+            tracing::info!(
+                resource = "photon_folder",
+                attempts = 3_u64,
+                ok = true,
+                "created folder"
+            );
         });
         assert_eq!(lines.len(), 1);
         let line = &lines[0];
@@ -256,12 +261,24 @@ mod tests {
         };
         let vars = ["TF_LOG_PROVIDER", "TF_LOG"];
         assert_eq!(level_from_env(&vars, env(&[])), LevelFilter::WARN);
-        assert_eq!(level_from_env(&vars, env(&[("TF_LOG", "DEBUG")])), LevelFilter::DEBUG);
         assert_eq!(
-            level_from_env(&vars, env(&[("TF_LOG", "debug"), ("TF_LOG_PROVIDER", "error")])),
+            level_from_env(&vars, env(&[("TF_LOG", "DEBUG")])),
+            LevelFilter::DEBUG
+        );
+        assert_eq!(
+            level_from_env(
+                &vars,
+                env(&[("TF_LOG", "debug"), ("TF_LOG_PROVIDER", "error")])
+            ),
             LevelFilter::ERROR
         );
-        assert_eq!(level_from_env(&["PACKER_LOG"], env(&[("PACKER_LOG", "1")])), LevelFilter::TRACE);
-        assert_eq!(level_from_env(&vars, env(&[("TF_LOG", "off")])), LevelFilter::OFF);
+        assert_eq!(
+            level_from_env(&["PACKER_LOG"], env(&[("PACKER_LOG", "1")])),
+            LevelFilter::TRACE
+        );
+        assert_eq!(
+            level_from_env(&vars, env(&[("TF_LOG", "off")])),
+            LevelFilter::OFF
+        );
     }
 }
