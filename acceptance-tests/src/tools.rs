@@ -33,14 +33,21 @@ impl Tool {
     /// The tool's path. Panics, naming the install command, when it is not there.
     pub fn path(self) -> PathBuf {
         let path = self.expected_path();
-        assert!(
-            path.exists(),
-            "{self:?} is missing: expected {}. Install it with `scripts/bootstrap` \
-             (it runs: {})",
+        if let Err(message) = self.check(&path) {
+            panic!("{message}");
+        }
+        path
+    }
+
+    fn check(self, path: &Path) -> Result<(), String> {
+        if path.exists() {
+            return Ok(());
+        }
+        Err(format!(
+            "{self:?} is missing: expected {}. Install it with `scripts/bootstrap` (it runs: {})",
             path.display(),
             self.install_hint()
-        );
-        path
+        ))
     }
 
     /// Where `scripts/bootstrap` puts the tool.
@@ -69,6 +76,35 @@ impl Tool {
             Tool::BusyboxRootfs => {
                 "apt-get install busybox-static, then pack /bin/busybox with its applet links"
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_tool_names_the_command_that_installs_it() {
+        let message = Tool::Packer
+            .check(Path::new("/nonexistent/packer"))
+            .unwrap_err();
+        assert!(message.contains("/nonexistent/packer"), "{message}");
+        assert!(message.contains("scripts/bootstrap"), "{message}");
+        assert!(message.contains("apt-get install packer"), "{message}");
+    }
+
+    #[test]
+    fn every_tool_has_a_place_under_tools_and_a_hint() {
+        for tool in [
+            Tool::Terraform,
+            Tool::Packer,
+            Tool::Vcsim,
+            Tool::Podman,
+            Tool::BusyboxRootfs,
+        ] {
+            assert!(tool.expected_path().starts_with(tools_dir()), "{tool:?}");
+            assert!(!tool.install_hint().is_empty(), "{tool:?}");
         }
     }
 }

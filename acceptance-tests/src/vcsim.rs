@@ -10,7 +10,7 @@ use crate::tether::Tethered;
 use crate::tools::Tool;
 
 /// How to start a simulator.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct VcsimOptions {
     /// The only username SOAP Login accepts.
     pub username: String,
@@ -37,6 +37,20 @@ impl Default for VcsimOptions {
             cluster_hosts: 3,
             vms: 2,
         }
+    }
+}
+
+impl std::fmt::Debug for VcsimOptions {
+    // The password stays out of test output and panic messages.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VcsimOptions")
+            .field("username", &self.username)
+            .field("password", &"<redacted>")
+            .field("hosts", &self.hosts)
+            .field("clusters", &self.clusters)
+            .field("cluster_hosts", &self.cluster_hosts)
+            .field("vms", &self.vms)
+            .finish()
     }
 }
 
