@@ -15,7 +15,8 @@ pub struct PluginBinaries {
 
 /// Builds both plugins (once per process) in the profile of the running executable and returns
 /// their paths. Cargo builds another package's binaries for a test only when asked, so the rig
-/// asks: a test never runs a stale plugin.
+/// asks: a test never runs a stale plugin. The request matches what `scripts/test` (debug) and
+/// `scripts/demo` (release) build, so that features unify the same way and nothing is rebuilt.
 pub fn plugin_binaries() -> &'static PluginBinaries {
     static BUILT: OnceLock<PluginBinaries> = OnceLock::new();
     BUILT.get_or_init(|| build().unwrap_or_else(|error| panic!("{error}")))

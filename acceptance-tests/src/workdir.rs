@@ -153,6 +153,22 @@ impl TerraformDir {
     }
 }
 
+impl TerraformDir {
+    /// Adds an environment variable to every command run here.
+    pub fn env(mut self, key: &str, value: &str) -> Self {
+        self.0.env.push((key.into(), value.into()));
+        self
+    }
+
+    /// Copies a file of the repository's `examples/` into the working directory.
+    pub fn copy_example(&self, example: &str, name: &str) {
+        let source = crate::project_root().join("examples").join(example);
+        let contents = std::fs::read_to_string(&source)
+            .unwrap_or_else(|error| panic!("read {}: {error}", source.display()));
+        self.write(name, &contents);
+    }
+}
+
 impl Deref for TerraformDir {
     type Target = ToolDir;
     fn deref(&self) -> &ToolDir {

@@ -1,5 +1,8 @@
 //! The README's main job: `photon-rig` starts every service, says where each listens, cleans up.
 
+// Test code: a panic is how a failure is reported.
+#![allow(clippy::unwrap_used)]
+
 use std::process::Command;
 
 #[test]

@@ -1,5 +1,8 @@
 //! The rig's Podman service: a Docker-compatible API that runs containers from the imported image.
 
+// Test code: a panic is how a failure is reported.
+#![allow(clippy::unwrap_used)]
+
 use std::collections::HashMap;
 
 use bollard::models::ContainerCreateBody;

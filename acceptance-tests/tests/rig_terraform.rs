@@ -1,5 +1,8 @@
 //! The rig's Terraform: the real 1.0.3 binary, finding our freshly built provider both ways.
 
+// Test code: a panic is how a failure is reported.
+#![allow(clippy::unwrap_used)]
+
 use photon_test_rig::{PROVIDER_SOURCE, ProviderInstall, TerraformDir};
 
 fn configuration() -> String {
@@ -65,6 +68,7 @@ fn dev_override_makes_terraform_launch_our_provider_and_read_its_logs() {
         .unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stdout}\n{stderr}");
     assert!(
         stdout.contains("Provider development overrides are in effect"),
         "{stdout}"
@@ -74,9 +78,9 @@ fn dev_override_makes_terraform_launch_our_provider_and_read_its_logs() {
             && stderr.contains("terraform-provider-photon"),
         "Terraform did not start our binary:\n{stderr}"
     );
-    // Our hclog JSON line, parsed by go-plugin into a leveled entry under our module name.
+    // Our hclog JSON lines, parsed by go-plugin into leveled entries under our module name.
     assert!(
-        stderr.contains("[ERROR] provider.terraform-provider-photon: "),
-        "our log line did not reach Terraform's log as an ERROR entry:\n{stderr}"
+        stderr.contains("[INFO]  provider.terraform-provider-photon: "),
+        "our log lines did not reach Terraform's log as INFO entries:\n{stderr}"
     );
 }

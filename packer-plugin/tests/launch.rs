@@ -1,5 +1,8 @@
 //! How the binary answers Packer's discovery and launches by hand.
 
+// Test code: a panic is how a failure is reported.
+#![allow(clippy::unwrap_used)]
+
 use std::process::Command;
 
 fn plugin() -> Command {

@@ -1,5 +1,8 @@
 //! How the binary behaves when launched by hand and by a go-plugin host.
 
+// Test code: a panic is how a failure is reported.
+#![allow(clippy::unwrap_used)]
+
 use std::process::Command;
 
 fn provider() -> Command {

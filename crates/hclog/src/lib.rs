@@ -20,7 +20,7 @@ use time::format_description::FormatItem;
 use time::macros::format_description;
 use tracing::field::{Field, Visit};
 use tracing::{Event, Level, Subscriber};
-use tracing_subscriber::filter::LevelFilter;
+use tracing_subscriber::filter::{LevelFilter, Targets};
 use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::layer::{Context, SubscriberExt};
 use tracing_subscriber::util::SubscriberInitExt;
@@ -40,8 +40,28 @@ const HCLOG_TIME: &[FormatItem<'static>] = format_description!(
 pub fn init(module: &str, level_vars: &[&str]) {
     let level = level_from_env(level_vars, |name| std::env::var(name).ok());
     let _already_set = Registry::default()
-        .with(HclogLayer::new(module, std::io::stderr).with_filter(level))
+        .with(HclogLayer::new(module, std::io::stderr).with_filter(filter(level)))
         .try_init();
+}
+
+/// Libraries whose debug output is about transport frames, not the plugin: warnings only.
+const TRANSPORT_TARGETS: &[&str] = &[
+    "h2",
+    "hyper",
+    "hyper_util",
+    "tower",
+    "rustls",
+    "tonic",
+    "mio",
+    "want",
+];
+
+/// `level` for the plugin's own events; transport libraries stay at warnings.
+pub fn filter(level: LevelFilter) -> Targets {
+    let quiet = level.min(LevelFilter::WARN);
+    Targets::new()
+        .with_default(level)
+        .with_targets(TRANSPORT_TARGETS.iter().map(|target| (*target, quiet)))
 }
 
 /// Picks the level from the first set, non-empty variable among `level_vars`.
@@ -247,6 +267,25 @@ mod tests {
         });
         assert_eq!(lines.len(), 1);
         assert_eq!(lines[0]["@level"], "error");
+    }
+
+    #[test]
+    fn transport_libraries_stay_quiet_at_debug() {
+        let out = Captured::default();
+        let subscriber = Registry::default().with(
+            HclogLayer::new("provider.test", out.clone()).with_filter(filter(LevelFilter::DEBUG)),
+        );
+        tracing::subscriber::with_default(subscriber, || {
+            tracing::debug!(target: "h2::codec", "frame");
+            tracing::warn!(target: "h2::codec", "broken frame");
+            tracing::debug!(target: "tfsdk::server", "planned");
+        });
+        let text = String::from_utf8(out.0.lock().unwrap().clone()).unwrap();
+        assert!(!text.contains("\"frame\""), "{text}");
+        assert!(
+            text.contains("broken frame") && text.contains("planned"),
+            "{text}"
+        );
     }
 
     #[test]

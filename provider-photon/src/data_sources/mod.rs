@@ -1,0 +1,12 @@
+//! Data sources, one file each under their backend.
+
+use std::sync::Arc;
+
+use tfsdk::DataSource;
+
+pub mod os;
+
+/// Every data source the provider registers.
+pub fn all() -> Vec<Arc<dyn DataSource>> {
+    vec![Arc::new(os::kickstart::Kickstart)]
+}

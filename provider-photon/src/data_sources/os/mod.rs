@@ -1,0 +1,3 @@
+//! Photon OS installation: kickstart files.
+
+pub mod kickstart;

@@ -1,0 +1,573 @@
+//! The `provider "photon"` block: one optional block per backend, each attribute with an
+//! environment-variable fallback, secrets sensitive.
+
+use std::fmt;
+
+use serde::Deserialize;
+use tfsdk::cty::{self, Maybe, Path, Type};
+use tfsdk::{Attribute, Block, BlockNesting, Diagnostics, NestedBlock, Schema};
+
+/// Where environment variables come from (the process, or a map in tests).
+pub type EnvLookup = dyn Fn(&str) -> Option<String> + Send + Sync;
+
+/// The provider block's schema.
+pub fn schema() -> Schema {
+    Schema::new(
+        Block::new()
+            .description(
+                "The `photon` provider manages Project Photon infrastructure: vSphere VMs and Photon OS \
+                 images, container workloads on a Docker-compatible engine, and Lightwave identity \
+                 tenants. Each backend has its own optional block; leave out the ones you do not use.",
+            )
+            .block(
+                NestedBlock::new(
+                    "vsphere",
+                    BlockNesting::Single,
+                    Block::new()
+                        .description("Connection to vCenter or ESXi.")
+                        .attribute(
+                            Attribute::optional("server", Type::String)
+                                .description("vCenter or ESXi host name or address (`host` or `host:port`). Falls back to `VSPHERE_SERVER`."),
+                        )
+                        .attribute(
+                            Attribute::optional("user", Type::String)
+                                .description("User name. Falls back to `VSPHERE_USER`."),
+                        )
+                        .attribute(
+                            Attribute::optional("password", Type::String)
+                                .sensitive()
+                                .description("Password. Falls back to `VSPHERE_PASSWORD`."),
+                        )
+                        .attribute(
+                            Attribute::optional("allow_unverified_ssl", Type::Bool).description(
+                                "Skip TLS certificate verification (simulators only). Defaults to `false`; falls back to `VSPHERE_ALLOW_UNVERIFIED_SSL`.",
+                            ),
+                        ),
+                ),
+            )
+            .block(
+                NestedBlock::new(
+                    "container_engine",
+                    BlockNesting::Single,
+                    Block::new()
+                        .description("Connection to a Docker Engine API (Docker or Podman).")
+                        .attribute(Attribute::optional("host", Type::String).description(
+                            "Engine address: `unix:///path`, `tcp://host:port` or `ssh://user@host`. Falls back to `DOCKER_HOST`, then `unix:///var/run/docker.sock`.",
+                        )),
+                ),
+            )
+            .block(
+                NestedBlock::new(
+                    "lightwave",
+                    BlockNesting::Single,
+                    Block::new()
+                        .description("Connection to a Lightwave identity server.")
+                        .attribute(
+                            Attribute::optional("endpoint", Type::String)
+                                .description("Base URL, e.g. `https://lightwave.example.com`. Falls back to `LIGHTWAVE_ENDPOINT`."),
+                        )
+                        .attribute(
+                            Attribute::optional("tenant", Type::String)
+                                .description("Tenant to authenticate against. Falls back to `LIGHTWAVE_TENANT`."),
+                        )
+                        .attribute(
+                            Attribute::optional("username", Type::String)
+                                .description("Administrator user name. Falls back to `LIGHTWAVE_USERNAME`."),
+                        )
+                        .attribute(
+                            Attribute::optional("password", Type::String)
+                                .sensitive()
+                                .description("Password. Falls back to `LIGHTWAVE_PASSWORD`."),
+                        )
+                        .attribute(Attribute::optional("allow_unverified_ssl", Type::Bool).description(
+                            "Skip TLS certificate verification (simulators only). Defaults to `false`; falls back to `LIGHTWAVE_ALLOW_UNVERIFIED_SSL`.",
+                        )),
+                ),
+            ),
+    )
+}
+
+#[derive(Deserialize, Default)]
+struct ProviderModel {
+    vsphere: Option<VsphereModel>,
+    container_engine: Option<ContainerEngineModel>,
+    lightwave: Option<LightwaveModel>,
+}
+
+#[derive(Deserialize)]
+struct VsphereModel {
+    server: Maybe<String>,
+    user: Maybe<String>,
+    password: Maybe<String>,
+    allow_unverified_ssl: Maybe<bool>,
+}
+
+#[derive(Deserialize)]
+struct ContainerEngineModel {
+    host: Maybe<String>,
+}
+
+#[derive(Deserialize)]
+struct LightwaveModel {
+    endpoint: Maybe<String>,
+    tenant: Maybe<String>,
+    username: Maybe<String>,
+    password: Maybe<String>,
+    allow_unverified_ssl: Maybe<bool>,
+}
+
+/// A setting that may only be known at apply time (configured from another resource).
+#[derive(Clone, PartialEq, Eq)]
+pub enum Setting<T> {
+    /// Known now.
+    Known(T),
+    /// Known after apply.
+    Unknown,
+}
+
+impl<T: fmt::Debug> fmt::Debug for Setting<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Setting::Known(value) => value.fmt(f),
+            Setting::Unknown => f.write_str("(known after apply)"),
+        }
+    }
+}
+
+/// A secret setting: never printed.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(pub Setting<String>);
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("<sensitive>")
+    }
+}
+
+/// Resolved vSphere connection settings.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VsphereSettings {
+    /// Host or host:port.
+    pub server: Setting<String>,
+    /// User name.
+    pub user: Setting<String>,
+    /// Password.
+    pub password: Secret,
+    /// Skip certificate verification.
+    pub allow_unverified_ssl: Setting<bool>,
+}
+
+/// Resolved container engine settings.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ContainerEngineSettings {
+    /// Engine address.
+    pub host: Setting<String>,
+}
+
+/// Resolved Lightwave settings.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LightwaveSettings {
+    /// Base URL.
+    pub endpoint: Setting<String>,
+    /// Tenant.
+    pub tenant: Setting<String>,
+    /// User name.
+    pub username: Setting<String>,
+    /// Password.
+    pub password: Secret,
+    /// Skip certificate verification.
+    pub allow_unverified_ssl: Setting<bool>,
+}
+
+/// Everything `configure` resolved; what resources get as provider data.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ProviderSettings {
+    /// Present when the block is written or `VSPHERE_SERVER` is set.
+    pub vsphere: Option<VsphereSettings>,
+    /// Always present: the engine defaults to the local Docker socket.
+    pub container_engine: Option<ContainerEngineSettings>,
+    /// Present when the block is written or `LIGHTWAVE_ENDPOINT` is set.
+    pub lightwave: Option<LightwaveSettings>,
+}
+
+/// Resolves the configuration against the environment; every problem names its attribute.
+pub fn resolve(config: &cty::Value, env: &EnvLookup) -> Result<ProviderSettings, Diagnostics> {
+    let model: ProviderModel = if config.is_null() {
+        ProviderModel::default()
+    } else {
+        cty::from_value(config).map_err(|error| {
+            let mut diagnostics = Diagnostics::new();
+            diagnostics.error("Invalid provider configuration", error.to_string());
+            diagnostics
+        })?
+    };
+    let mut diagnostics = Diagnostics::new();
+    let root = Path::root();
+
+    let vsphere_path = root.attr("vsphere");
+    let vsphere = match model.vsphere {
+        Some(block) => Some(block),
+        None if env("VSPHERE_SERVER").is_some() => Some(VsphereModel {
+            server: Maybe::Null,
+            user: Maybe::Null,
+            password: Maybe::Null,
+            allow_unverified_ssl: Maybe::Null,
+        }),
+        None => None,
+    }
+    .map(|block| VsphereSettings {
+        server: required(
+            block.server,
+            "VSPHERE_SERVER",
+            &vsphere_path.attr("server"),
+            env,
+            &mut diagnostics,
+        ),
+        user: required(
+            block.user,
+            "VSPHERE_USER",
+            &vsphere_path.attr("user"),
+            env,
+            &mut diagnostics,
+        ),
+        password: Secret(required(
+            block.password,
+            "VSPHERE_PASSWORD",
+            &vsphere_path.attr("password"),
+            env,
+            &mut diagnostics,
+        )),
+        allow_unverified_ssl: flag(
+            block.allow_unverified_ssl,
+            "VSPHERE_ALLOW_UNVERIFIED_SSL",
+            &vsphere_path.attr("allow_unverified_ssl"),
+            env,
+            &mut diagnostics,
+        ),
+    });
+
+    let host = model
+        .container_engine
+        .map(|block| block.host)
+        .unwrap_or(Maybe::Null);
+    let container_engine = Some(ContainerEngineSettings {
+        host: match host {
+            Maybe::Known(host) => Setting::Known(host),
+            Maybe::Unknown => Setting::Unknown,
+            Maybe::Null => Setting::Known(
+                env("DOCKER_HOST").unwrap_or_else(|| "unix:///var/run/docker.sock".to_owned()),
+            ),
+        },
+    });
+    if let Some(ContainerEngineSettings {
+        host: Setting::Known(host),
+    }) = &container_engine
+    {
+        if !["unix://", "tcp://", "ssh://", "http://", "https://"]
+            .iter()
+            .any(|scheme| host.starts_with(scheme))
+        {
+            diagnostics.attribute_error(
+                root.attr("container_engine").attr("host"),
+                "Invalid container engine address",
+                format!("container_engine.host: expected unix://, tcp:// or ssh:// followed by an address, got {host:?}."),
+            );
+        }
+    }
+
+    let lightwave_path = root.attr("lightwave");
+    let lightwave = match model.lightwave {
+        Some(block) => Some(block),
+        None if env("LIGHTWAVE_ENDPOINT").is_some() => Some(LightwaveModel {
+            endpoint: Maybe::Null,
+            tenant: Maybe::Null,
+            username: Maybe::Null,
+            password: Maybe::Null,
+            allow_unverified_ssl: Maybe::Null,
+        }),
+        None => None,
+    }
+    .map(|block| LightwaveSettings {
+        endpoint: required(
+            block.endpoint,
+            "LIGHTWAVE_ENDPOINT",
+            &lightwave_path.attr("endpoint"),
+            env,
+            &mut diagnostics,
+        ),
+        tenant: required(
+            block.tenant,
+            "LIGHTWAVE_TENANT",
+            &lightwave_path.attr("tenant"),
+            env,
+            &mut diagnostics,
+        ),
+        username: required(
+            block.username,
+            "LIGHTWAVE_USERNAME",
+            &lightwave_path.attr("username"),
+            env,
+            &mut diagnostics,
+        ),
+        password: Secret(required(
+            block.password,
+            "LIGHTWAVE_PASSWORD",
+            &lightwave_path.attr("password"),
+            env,
+            &mut diagnostics,
+        )),
+        allow_unverified_ssl: flag(
+            block.allow_unverified_ssl,
+            "LIGHTWAVE_ALLOW_UNVERIFIED_SSL",
+            &lightwave_path.attr("allow_unverified_ssl"),
+            env,
+            &mut diagnostics,
+        ),
+    });
+
+    if diagnostics.has_errors() {
+        return Err(diagnostics);
+    }
+    Ok(ProviderSettings {
+        vsphere,
+        container_engine,
+        lightwave,
+    })
+}
+
+fn required(
+    value: Maybe<String>,
+    variable: &str,
+    path: &Path,
+    env: &EnvLookup,
+    diagnostics: &mut Diagnostics,
+) -> Setting<String> {
+    match value {
+        Maybe::Known(value) if !value.is_empty() => Setting::Known(value),
+        Maybe::Unknown => Setting::Unknown,
+        _ => match env(variable).filter(|value| !value.is_empty()) {
+            Some(value) => Setting::Known(value),
+            None => {
+                diagnostics.attribute_error(
+                    path.clone(),
+                    "Missing provider setting",
+                    format!("{path}: set it in the provider block or in the environment variable {variable}."),
+                );
+                Setting::Known(String::new())
+            }
+        },
+    }
+}
+
+fn flag(
+    value: Maybe<bool>,
+    variable: &str,
+    path: &Path,
+    env: &EnvLookup,
+    diagnostics: &mut Diagnostics,
+) -> Setting<bool> {
+    match value {
+        Maybe::Known(value) => Setting::Known(value),
+        Maybe::Unknown => Setting::Unknown,
+        Maybe::Null => match env(variable).as_deref().map(str::trim) {
+            None | Some("") => Setting::Known(false),
+            Some("1" | "true" | "TRUE" | "True") => Setting::Known(true),
+            Some("0" | "false" | "FALSE" | "False") => Setting::Known(false),
+            Some(other) => {
+                diagnostics.attribute_error(
+                    path.clone(),
+                    "Invalid boolean in the environment",
+                    format!("{variable}={other:?}: expected true or false (for {path})."),
+                );
+                Setting::Known(false)
+            }
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use tfsdk::cty::Value;
+
+    use super::*;
+
+    fn env(
+        pairs: &'static [(&'static str, &'static str)],
+    ) -> impl Fn(&str) -> Option<String> + Send + Sync {
+        move |name| {
+            pairs
+                .iter()
+                .find(|(key, _)| *key == name)
+                .map(|(_, value)| value.to_string())
+        }
+    }
+
+    fn object(pairs: &[(&str, Value)]) -> Value {
+        Value::Object(
+            pairs
+                .iter()
+                .map(|(key, value)| (key.to_string(), value.clone()))
+                .collect::<BTreeMap<_, _>>(),
+        )
+    }
+
+    fn config(vsphere: Value, container_engine: Value, lightwave: Value) -> Value {
+        object(&[
+            ("vsphere", vsphere),
+            ("container_engine", container_engine),
+            ("lightwave", lightwave),
+        ])
+    }
+
+    fn vsphere(server: Value, user: Value, password: Value) -> Value {
+        object(&[
+            ("server", server),
+            ("user", user),
+            ("password", password),
+            ("allow_unverified_ssl", Value::Null),
+        ])
+    }
+
+    #[test]
+    fn the_implied_type_matches_the_configuration_shape() {
+        let value = config(
+            vsphere("vc".into(), "u".into(), "p".into()),
+            Value::Null,
+            Value::Null,
+        );
+        assert!(value.conforms(&schema().implied_type()).is_ok());
+    }
+
+    #[test]
+    fn an_empty_configuration_needs_no_backend_but_defaults_the_engine() {
+        let settings = resolve(&config(Value::Null, Value::Null, Value::Null), &env(&[])).unwrap();
+        assert_eq!(settings.vsphere, None);
+        assert_eq!(settings.lightwave, None);
+        assert_eq!(
+            settings.container_engine.unwrap().host,
+            Setting::Known("unix:///var/run/docker.sock".into())
+        );
+    }
+
+    #[test]
+    fn environment_variables_fill_what_the_block_leaves_out() {
+        let settings = resolve(
+            &config(
+                vsphere("vc.example".into(), Value::Null, Value::Null),
+                Value::Null,
+                Value::Null,
+            ),
+            &env(&[
+                ("VSPHERE_USER", "admin"),
+                ("VSPHERE_PASSWORD", "secret"),
+                ("VSPHERE_ALLOW_UNVERIFIED_SSL", "true"),
+                ("DOCKER_HOST", "unix:///run/podman/podman.sock"),
+            ]),
+        )
+        .unwrap();
+        let vsphere = settings.vsphere.unwrap();
+        assert_eq!(vsphere.server, Setting::Known("vc.example".into()));
+        assert_eq!(vsphere.user, Setting::Known("admin".into()));
+        assert_eq!(vsphere.password, Secret(Setting::Known("secret".into())));
+        assert_eq!(vsphere.allow_unverified_ssl, Setting::Known(true));
+        assert_eq!(
+            settings.container_engine.unwrap().host,
+            Setting::Known("unix:///run/podman/podman.sock".into())
+        );
+    }
+
+    #[test]
+    fn vsphere_server_in_the_environment_alone_enables_the_backend() {
+        let settings = resolve(
+            &config(Value::Null, Value::Null, Value::Null),
+            &env(&[
+                ("VSPHERE_SERVER", "vc"),
+                ("VSPHERE_USER", "u"),
+                ("VSPHERE_PASSWORD", "p"),
+            ]),
+        )
+        .unwrap();
+        assert!(settings.vsphere.is_some());
+    }
+
+    #[test]
+    fn missing_settings_are_errors_naming_the_attribute_and_the_variable() {
+        let diagnostics = resolve(
+            &config(
+                vsphere("vc".into(), Value::Null, Value::Null),
+                Value::Null,
+                Value::Null,
+            ),
+            &env(&[]),
+        )
+        .unwrap_err();
+        let paths: Vec<String> = diagnostics
+            .iter()
+            .map(|diagnostic| diagnostic.path.as_ref().unwrap().to_string())
+            .collect();
+        assert_eq!(paths, ["vsphere.user", "vsphere.password"]);
+        assert!(
+            diagnostics.0[0].detail.contains("VSPHERE_USER"),
+            "{:?}",
+            diagnostics.0[0]
+        );
+    }
+
+    #[test]
+    fn unknown_values_wait_for_apply_instead_of_failing() {
+        let settings = resolve(
+            &config(
+                vsphere(Value::unknown(), "u".into(), Value::unknown()),
+                Value::Null,
+                Value::Null,
+            ),
+            &env(&[]),
+        )
+        .unwrap();
+        let vsphere = settings.vsphere.unwrap();
+        assert_eq!(vsphere.server, Setting::Unknown);
+        assert_eq!(vsphere.password, Secret(Setting::Unknown));
+    }
+
+    #[test]
+    fn a_bad_engine_address_or_boolean_is_reported_at_its_path() {
+        let engine = object(&[("host", "localhost:2375".into())]);
+        let diagnostics =
+            resolve(&config(Value::Null, engine, Value::Null), &env(&[])).unwrap_err();
+        assert_eq!(
+            diagnostics.0[0].path.as_ref().unwrap().to_string(),
+            "container_engine.host"
+        );
+        let diagnostics = resolve(
+            &config(
+                vsphere("vc".into(), "u".into(), "p".into()),
+                Value::Null,
+                Value::Null,
+            ),
+            &env(&[("VSPHERE_ALLOW_UNVERIFIED_SSL", "maybe")]),
+        )
+        .unwrap_err();
+        assert_eq!(
+            diagnostics.0[0].path.as_ref().unwrap().to_string(),
+            "vsphere.allow_unverified_ssl"
+        );
+    }
+
+    #[test]
+    fn passwords_never_reach_debug_output() {
+        let settings = resolve(
+            &config(
+                vsphere("vc".into(), "u".into(), "hunter2".into()),
+                Value::Null,
+                Value::Null,
+            ),
+            &env(&[]),
+        )
+        .unwrap();
+        let printed = format!("{settings:?}");
+        assert!(!printed.contains("hunter2"), "{printed}");
+        assert!(printed.contains("<sensitive>"));
+    }
+}
