@@ -33,6 +33,10 @@ fn photon_rig_reports_live_services_and_removes_them_when_it_stops() {
         "{stdout}"
     );
     assert!(
+        stdout.contains("examples/data-sources/photon_kickstart: kickstart of "),
+        "the main job applies the examples: {stdout}"
+    );
+    assert!(
         !stdout.contains("GOVC_PASSWORD"),
         "credentials must stay out of stdout"
     );

@@ -75,6 +75,7 @@ fn run(exit_when_ready: bool) -> Result<(), String> {
         plugins.packer_plugin.display()
     );
     println!("credentials (source it)    {}", env_file.display());
+    apply_examples(&vcsim)?;
     println!("ready");
 
     if !exit_when_ready {
@@ -85,6 +86,48 @@ fn run(exit_when_ready: bool) -> Result<(), String> {
     drop(vcsim);
     let _ = std::fs::remove_file(&env_file);
     println!("stopped");
+    Ok(())
+}
+
+/// The examples the provider can apply today, through the real `terraform` and a filesystem
+/// mirror holding the freshly built provider, exactly as a user installs it.
+fn apply_examples(vcsim: &Vcsim) -> Result<(), String> {
+    let terraform = TerraformDir::new(ProviderInstall::FilesystemMirror)
+        .env("TF_VAR_vsphere_password", &vcsim.options.password);
+    terraform.write(
+        "versions.tf",
+        &format!(
+            "terraform {{\n  required_providers {{\n    photon = {{ source = \"{PROVIDER_SOURCE}\" }}\n  }}\n}}\n"
+        ),
+    );
+    terraform.copy_example("provider/provider.tf", "provider.tf");
+    terraform.copy_example(
+        "data-sources/photon_kickstart/data-source.tf",
+        "kickstart.tf",
+    );
+    for args in [
+        &["init", "-no-color", "-input=false"][..],
+        &["apply", "-no-color", "-input=false", "-auto-approve"][..],
+    ] {
+        let output = terraform.run(args);
+        if !output.status.success() {
+            return Err(format!(
+                "terraform {} failed:\n{}{}",
+                args[0],
+                String::from_utf8_lossy(&output.stdout),
+                String::from_utf8_lossy(&output.stderr)
+            ));
+        }
+    }
+    let output = terraform.run(&["output", "-raw", "kickstart_json"]);
+    let kickstart = String::from_utf8_lossy(&output.stdout);
+    if !output.status.success() || !kickstart.starts_with('{') {
+        return Err(format!("terraform output kickstart_json: {kickstart}"));
+    }
+    println!(
+        "terraform apply            examples/data-sources/photon_kickstart: kickstart of {} bytes",
+        kickstart.len()
+    );
     Ok(())
 }
 

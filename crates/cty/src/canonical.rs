@@ -70,7 +70,7 @@ fn write_refinements(r: &Refinements, out: &mut Vec<u8>) {
         None => out.push(0),
         Some(is_null) => out.extend([1, u8::from(is_null)]),
     }
-    match &r.string_prefix {
+    match r.prefix() {
         None => out.push(0),
         Some(prefix) => {
             out.push(1);

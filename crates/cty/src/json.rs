@@ -16,7 +16,7 @@ use crate::number::Number;
 use crate::path::{Path, PathStep};
 use crate::types::Type;
 use crate::value::{
-    Value, cannot_infer_message, index_step, mismatch_message, object_shape_error,
+    Value, cannot_infer_message, index_step, mismatch_message, object_shape_error, set_keep_mask,
     tuple_length_message,
 };
 
@@ -127,7 +127,7 @@ impl Encoder {
     #[inline(never)]
     fn set(&mut self, items: &[Value], element: &Type) -> Result<(), EncodeError> {
         self.out.push('[');
-        let keep = canonical::dedupe_mask(items);
+        let keep = set_keep_mask(items, element);
         for (i, (item, _)) in items.iter().zip(keep).filter(|(_, keep)| *keep).enumerate() {
             if i > 0 {
                 self.out.push(',');

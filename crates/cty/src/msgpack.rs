@@ -20,7 +20,7 @@ use crate::path::{Path, PathStep};
 use crate::types::Type;
 use crate::value::{
     Refinements, Value, cannot_infer_message, check_refinements, index_step, mismatch_message,
-    object_shape_error, tuple_length_message,
+    object_shape_error, set_keep_mask, tuple_length_message,
 };
 
 /// Extension type of a refined unknown value.
@@ -126,7 +126,7 @@ impl Encoder {
 
     #[inline(never)]
     fn set(&mut self, items: &[Value], element: &Type) -> Result<(), EncodeError> {
-        let keep = canonical::dedupe_mask(items);
+        let keep = set_keep_mask(items, element);
         let len = self.len32(keep.iter().filter(|k| **k).count())?;
         write_array_len(&mut self.out, len);
         for (item, _) in items.iter().zip(keep).filter(|(_, keep)| *keep) {
@@ -232,7 +232,7 @@ impl Encoder {
             entries += 1;
             payload.extend([1, if is_null { 0xc3 } else { 0xc2 }]);
         }
-        if let Some(prefix) = r.string_prefix.as_deref().filter(|p| !p.is_empty()) {
+        if let Some(prefix) = r.prefix() {
             entries += 1;
             payload.push(2);
             let prefix = truncate_prefix(prefix);

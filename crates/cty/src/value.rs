@@ -12,8 +12,9 @@ use crate::types::Type;
 /// What is known about an unknown value (Terraform ≥ 1.6 "refinements").
 ///
 /// The default is "nothing known". Refinements a provider plans must still
-/// hold for the value it returns at apply.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+/// hold for the value it returns at apply. An empty `string_prefix` means
+/// no prefix (and compares equal to `None`).
+#[derive(Debug, Clone, Default)]
 pub struct Refinements {
     /// `Some(false)`: definitely not null; `Some(true)`: definitely null.
     pub nullness: Option<bool>,
@@ -38,14 +39,45 @@ impl Refinements {
         }
     }
 
+    /// The string prefix, if there is a non-empty one.
+    pub fn prefix(&self) -> Option<&str> {
+        self.string_prefix
+            .as_deref()
+            .filter(|prefix| !prefix.is_empty())
+    }
+
     /// Whether nothing is refined (an empty prefix counts as no prefix).
     pub fn is_empty(&self) -> bool {
         self.nullness.is_none()
-            && self.string_prefix.as_deref().unwrap_or("").is_empty()
+            && self.prefix().is_none()
             && self.number_lower.is_none()
             && self.number_upper.is_none()
             && self.length_min.is_none()
             && self.length_max.is_none()
+    }
+}
+
+impl PartialEq for Refinements {
+    fn eq(&self, other: &Self) -> bool {
+        self.nullness == other.nullness
+            && self.prefix() == other.prefix()
+            && self.number_lower == other.number_lower
+            && self.number_upper == other.number_upper
+            && self.length_min == other.length_min
+            && self.length_max == other.length_max
+    }
+}
+
+impl Eq for Refinements {}
+
+impl Hash for Refinements {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.nullness.hash(state);
+        self.prefix().hash(state);
+        self.number_lower.hash(state);
+        self.number_upper.hash(state);
+        self.length_min.hash(state);
+        self.length_max.hash(state);
     }
 }
 
@@ -484,6 +516,77 @@ pub(crate) fn object_shape_error(
     Some(format!(
         "missing attribute {missing:?} (use Value::Null for null)"
     ))
+}
+
+/// The value as decoding its encoding as `ty` would give it back: values in
+/// dynamic slots tagged with their (inferred) type, redundant wrappers
+/// removed, sets de-duplicated. Used to tell which set elements encode the
+/// same way. Parts that do not conform are left as they are.
+pub(crate) fn normalize(value: &Value, ty: &Type) -> Value {
+    match (value, ty) {
+        (Value::Dynamic(Type::Dynamic, inner), Type::Dynamic) => normalize(inner, ty),
+        (Value::Dynamic(inner_ty, inner), Type::Dynamic) => {
+            Value::Dynamic(inner_ty.clone(), Box::new(normalize(inner, inner_ty)))
+        }
+        (Value::Null | Value::Unknown(_), _) => value.clone(),
+        (_, Type::Dynamic) => match value.infer_type() {
+            Some(inferred) => {
+                Value::Dynamic(inferred.clone(), Box::new(normalize(value, &inferred)))
+            }
+            None => value.clone(),
+        },
+        (Value::Dynamic(inner_ty, inner), _) if inner_ty == ty => normalize(inner, ty),
+        (Value::List(items), Type::List(element)) => {
+            Value::List(items.iter().map(|item| normalize(item, element)).collect())
+        }
+        (Value::Set(items), Type::Set(element)) => Value::Set(normalize_set(items, element)),
+        (Value::Tuple(items), Type::Tuple(elements)) if items.len() == elements.len() => {
+            Value::Tuple(
+                items
+                    .iter()
+                    .zip(elements)
+                    .map(|(item, element)| normalize(item, element))
+                    .collect(),
+            )
+        }
+        (Value::Map(entries), Type::Map(element)) => Value::Map(
+            entries
+                .iter()
+                .map(|(key, item)| (key.clone(), normalize(item, element)))
+                .collect(),
+        ),
+        (Value::Object(attrs), Type::Object(attr_types)) => Value::Object(
+            attrs
+                .iter()
+                .map(|(name, attr)| {
+                    (
+                        name.clone(),
+                        attr_types
+                            .get(name)
+                            .map_or_else(|| attr.clone(), |ty| normalize(attr, ty)),
+                    )
+                })
+                .collect(),
+        ),
+        _ => value.clone(),
+    }
+}
+
+/// The elements of a set as they will be encoded: normalized, without
+/// duplicates.
+fn normalize_set(items: &[Value], element: &Type) -> Vec<Value> {
+    canonical::dedupe_set(items.iter().map(|item| normalize(item, element)).collect())
+}
+
+/// Which set elements to encode: the first of each group of elements that
+/// encode identically.
+pub(crate) fn set_keep_mask(items: &[Value], element: &Type) -> Vec<bool> {
+    if element.has_dynamic() {
+        let normalized: Vec<Value> = items.iter().map(|item| normalize(item, element)).collect();
+        canonical::dedupe_mask(&normalized)
+    } else {
+        canonical::dedupe_mask(items)
+    }
 }
 
 /// Converts an element position to a path index (vectors never get near 2^63).

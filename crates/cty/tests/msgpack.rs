@@ -647,3 +647,26 @@ fn value_helpers() {
     );
     assert_eq!(Path::root().index(2).attr("x").to_string(), "[2].x");
 }
+
+#[test]
+fn dynamic_set_elements_deduplicate_by_their_encoding() {
+    // Fuzz regression (roundtrip target): a plain value and the same value
+    // wrapped in Value::Dynamic encode identically in a dynamic slot, so a
+    // set must keep only one of them or decoding changes the element count.
+    let ty = Type::set(Type::Dynamic);
+    let value = Value::set([
+        Value::from(true),
+        Value::dynamic(Type::Bool, true),
+        Value::Null,
+    ]);
+    let bytes = msgpack::encode(&value, &ty).unwrap();
+    assert_eq!(
+        bytes,
+        [&hex("92 92 c4 06")[..], b"\"bool\"", &hex("c3 c0")].concat()
+    );
+    let decoded = msgpack::decode(&bytes, &ty).unwrap();
+    assert_eq!(msgpack::encode(&decoded, &ty).unwrap(), bytes);
+    let text = cty::json::encode(&value, &ty).unwrap();
+    assert_eq!(text, br#"[{"value":true,"type":"bool"},null]"#);
+    assert_eq!(cty::json::decode(&text, &ty).unwrap(), decoded);
+}

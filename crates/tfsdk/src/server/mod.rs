@@ -247,25 +247,15 @@ impl ProviderServer {
 
     /// ValidateProviderConfig / PrepareProviderConfig.
     pub async fn validate_provider_config(&self, config: &WireValue) -> Diagnostics {
-        let config = match config.decode(&self.provider_type, "provider configuration") {
-            Ok(config) => config,
-            Err(diagnostic) => return diagnostic.into(),
-        };
-        let mut diagnostics = Diagnostics::new();
-        run_validators(
-            &self.provider_schema.block,
-            &config,
-            &Path::root(),
-            &mut diagnostics,
-        );
         let provider = self.provider.clone();
-        diagnostics.extend(
-            guard("ValidateProviderConfig", async move {
-                provider.validate_config(&config).await
-            })
-            .await,
-        );
-        diagnostics
+        validate(
+            "ValidateProviderConfig",
+            &self.provider_schema,
+            &self.provider_type,
+            config,
+            |config| async move { provider.validate_config(&config).await },
+        )
+        .await
     }
 
     /// ConfigureProvider / Configure.
@@ -321,25 +311,15 @@ impl ProviderServer {
             Ok(entry) => entry,
             Err(diagnostic) => return diagnostic.into(),
         };
-        let config = match config.decode(&entry.ty, "resource configuration") {
-            Ok(config) => config,
-            Err(diagnostic) => return diagnostic.into(),
-        };
-        let mut diagnostics = Diagnostics::new();
-        run_validators(
-            &entry.schema.block,
-            &config,
-            &Path::root(),
-            &mut diagnostics,
-        );
         let resource = entry.resource.clone();
-        diagnostics.extend(
-            guard("ValidateResourceConfig", async move {
-                resource.validate(&config).await
-            })
-            .await,
-        );
-        diagnostics
+        validate(
+            "ValidateResourceConfig",
+            &entry.schema,
+            &entry.ty,
+            config,
+            |config| async move { resource.validate(&config).await },
+        )
+        .await
     }
 
     /// ValidateDataResourceConfig / ValidateDataSourceConfig.
@@ -352,25 +332,15 @@ impl ProviderServer {
             Ok(entry) => entry,
             Err(diagnostic) => return diagnostic.into(),
         };
-        let config = match config.decode(&entry.ty, "data source configuration") {
-            Ok(config) => config,
-            Err(diagnostic) => return diagnostic.into(),
-        };
-        let mut diagnostics = Diagnostics::new();
-        run_validators(
-            &entry.schema.block,
-            &config,
-            &Path::root(),
-            &mut diagnostics,
-        );
         let data_source = entry.data_source.clone();
-        diagnostics.extend(
-            guard("ValidateDataSourceConfig", async move {
-                data_source.validate(&config).await
-            })
-            .await,
-        );
-        diagnostics
+        validate(
+            "ValidateDataSourceConfig",
+            &entry.schema,
+            &entry.ty,
+            config,
+            |config| async move { data_source.validate(&config).await },
+        )
+        .await
     }
 
     /// UpgradeResourceState: same version → decoded as is (attributes no longer in the schema
@@ -794,6 +764,28 @@ impl ProviderServer {
             },
         )
     }
+}
+
+/// Decodes a configuration, runs the schema's validators, then the provider's own check.
+async fn validate<F, Fut>(
+    operation: &str,
+    schema: &Schema,
+    ty: &Type,
+    config: &WireValue,
+    check: F,
+) -> Diagnostics
+where
+    F: FnOnce(Value) -> Fut,
+    Fut: Future<Output = Diagnostics>,
+{
+    let config = match config.decode(ty, "configuration") {
+        Ok(config) => config,
+        Err(diagnostic) => return diagnostic.into(),
+    };
+    let mut diagnostics = Diagnostics::new();
+    run_validators(&schema.block, &config, &Path::root(), &mut diagnostics);
+    diagnostics.extend(guard(operation, check(config)).await);
+    diagnostics
 }
 
 fn encode_known(value: &Value, ty: &Type, what: &str) -> Result<WireValue, Diagnostic> {
