@@ -578,10 +578,21 @@ fn normalize_set(items: &[Value], element: &Type) -> Vec<Value> {
     canonical::dedupe_set(items.iter().map(|item| normalize(item, element)).collect())
 }
 
+fn has_dynamic_wrapper(value: &Value) -> bool {
+    match value {
+        Value::Dynamic(..) => true,
+        Value::List(items) | Value::Set(items) | Value::Tuple(items) => items.iter().any(has_dynamic_wrapper),
+        Value::Map(entries) | Value::Object(entries) => entries.values().any(has_dynamic_wrapper),
+        Value::Null | Value::Unknown(_) | Value::Bool(_) | Value::Number(_) | Value::String(_) => false,
+    }
+}
+
 /// Which set elements to encode: the first of each group of elements that
 /// encode identically.
 pub(crate) fn set_keep_mask(items: &[Value], element: &Type) -> Vec<bool> {
-    if element.has_dynamic() {
+    // Wrappers and dynamic slots are the only way two different values can
+    // encode identically; everything else is already canonical.
+    if element.has_dynamic() || items.iter().any(has_dynamic_wrapper) {
         let normalized: Vec<Value> = items.iter().map(|item| normalize(item, element)).collect();
         canonical::dedupe_mask(&normalized)
     } else {

@@ -669,4 +669,10 @@ fn dynamic_set_elements_deduplicate_by_their_encoding() {
     let text = cty::json::encode(&value, &ty).unwrap();
     assert_eq!(text, br#"[{"value":true,"type":"bool"},null]"#);
     assert_eq!(cty::json::decode(&text, &ty).unwrap(), decoded);
+    // Fuzz regression: a wrapper where the slot's type is already known is
+    // transparent, so it is a duplicate of the plain value too.
+    let wrapped_null = Value::set([Value::dynamic(Type::Bool, Value::Null), Value::Null]);
+    let bytes = msgpack::encode(&wrapped_null, &Type::Dynamic).unwrap();
+    assert_eq!(bytes, [&hex("92 c4 0e")[..], br#"["set","bool"]"#, &hex("91 c0")].concat());
+    assert_eq!(msgpack::encode(&msgpack::decode(&bytes, &Type::Dynamic).unwrap(), &Type::Dynamic).unwrap(), bytes);
 }

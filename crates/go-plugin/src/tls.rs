@@ -72,7 +72,7 @@ fn generate_server_cert(
     provider: &CryptoProvider,
 ) -> Result<(CertificateDer<'static>, PrivateKeyDer<'static>), ServeError> {
     let tls_error = |error: rcgen::Error| ServeError::Tls(error.into());
-    let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).map_err(tls_error)?;
+    let key = RingP256Key::generate()?;
 
     let mut params =
         rcgen::CertificateParams::new(vec!["localhost".to_owned()]).map_err(tls_error)?;
@@ -101,8 +101,52 @@ fn generate_server_cert(
     params.serial_number = Some(rcgen::SerialNumber::from_slice(&serial));
 
     let cert = params.self_signed(&key).map_err(tls_error)?;
-    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der()));
+    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.pkcs8));
     Ok((cert.der().clone(), key))
+}
+
+/// The server key, generated and used with ring directly. rcgen signs with aws-lc-rs whenever
+/// another crate in the build enables that feature (test clients do, for P-521), and aws-lc's
+/// first use costs tens of milliseconds of start-up; ring's costs nothing.
+struct RingP256Key {
+    pair: ring::signature::EcdsaKeyPair,
+    pkcs8: Vec<u8>,
+}
+
+impl RingP256Key {
+    fn generate() -> Result<Self, ServeError> {
+        let algorithm = &ring::signature::ECDSA_P256_SHA256_ASN1_SIGNING;
+        let random = ring::rand::SystemRandom::new();
+        let failed = |what: &str| ServeError::Tls(format!("P-256 key {what} failed").into());
+        let pkcs8 = ring::signature::EcdsaKeyPair::generate_pkcs8(algorithm, &random)
+            .map_err(|_| failed("generation"))?;
+        let pair = ring::signature::EcdsaKeyPair::from_pkcs8(algorithm, pkcs8.as_ref(), &random)
+            .map_err(|_| failed("loading"))?;
+        Ok(Self {
+            pair,
+            pkcs8: pkcs8.as_ref().to_vec(),
+        })
+    }
+}
+
+impl rcgen::PublicKeyData for RingP256Key {
+    fn der_bytes(&self) -> &[u8] {
+        use ring::signature::KeyPair as _;
+        self.pair.public_key().as_ref()
+    }
+
+    fn algorithm(&self) -> &'static rcgen::SignatureAlgorithm {
+        &rcgen::PKCS_ECDSA_P256_SHA256
+    }
+}
+
+impl rcgen::SigningKey for RingP256Key {
+    fn sign(&self, message: &[u8]) -> Result<Vec<u8>, rcgen::Error> {
+        self.pair
+            .sign(&ring::rand::SystemRandom::new(), message)
+            .map(|signature| signature.as_ref().to_vec())
+            .map_err(|_| rcgen::Error::RingUnspecified)
+    }
 }
 
 /// Accepts exactly the certificates from `PLUGIN_CLIENT_CERT`, compared byte for byte, and checks

@@ -135,7 +135,6 @@ fuzz_target!(|data: &[u8]| {
     let mut u = Unstructured::new(data);
     let Ok(ty) = gen_type(&mut u, 4) else { return };
     let Ok(value) = gen_value(&mut u, &ty, 3) else { return };
-    if std::env::var_os("SHOW").is_some() { eprintln!("TY {ty}\nVALUE {value:?}"); }
     value.conforms(&ty).expect("generated values conform");
     assert_eq!(Type::from_json(ty.to_json().as_bytes()).expect("type JSON parses"), ty);
 
