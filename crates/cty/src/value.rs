@@ -581,9 +581,13 @@ fn normalize_set(items: &[Value], element: &Type) -> Vec<Value> {
 fn has_dynamic_wrapper(value: &Value) -> bool {
     match value {
         Value::Dynamic(..) => true,
-        Value::List(items) | Value::Set(items) | Value::Tuple(items) => items.iter().any(has_dynamic_wrapper),
+        Value::List(items) | Value::Set(items) | Value::Tuple(items) => {
+            items.iter().any(has_dynamic_wrapper)
+        }
         Value::Map(entries) | Value::Object(entries) => entries.values().any(has_dynamic_wrapper),
-        Value::Null | Value::Unknown(_) | Value::Bool(_) | Value::Number(_) | Value::String(_) => false,
+        Value::Null | Value::Unknown(_) | Value::Bool(_) | Value::Number(_) | Value::String(_) => {
+            false
+        }
     }
 }
 

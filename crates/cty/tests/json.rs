@@ -1,5 +1,8 @@
 //! JSON: golden text, round trips, cty's decoding rules and rejections.
 
+// Helpers outside #[test] fns unwrap too: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used)]
+
 use cty::{Number, Path, Refinements, Type, Value, json};
 
 fn n(text: &str) -> Value {

@@ -1,5 +1,8 @@
 //! msgpack: golden bytes, round trips and rejections.
 
+// Helpers outside #[test] fns unwrap too: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used)]
+
 use std::collections::BTreeMap;
 
 use cty::{Number, Path, Refinements, Type, Value, msgpack};
@@ -673,6 +676,16 @@ fn dynamic_set_elements_deduplicate_by_their_encoding() {
     // transparent, so it is a duplicate of the plain value too.
     let wrapped_null = Value::set([Value::dynamic(Type::Bool, Value::Null), Value::Null]);
     let bytes = msgpack::encode(&wrapped_null, &Type::Dynamic).unwrap();
-    assert_eq!(bytes, [&hex("92 c4 0e")[..], br#"["set","bool"]"#, &hex("91 c0")].concat());
-    assert_eq!(msgpack::encode(&msgpack::decode(&bytes, &Type::Dynamic).unwrap(), &Type::Dynamic).unwrap(), bytes);
+    assert_eq!(
+        bytes,
+        [&hex("92 c4 0e")[..], br#"["set","bool"]"#, &hex("91 c0")].concat()
+    );
+    assert_eq!(
+        msgpack::encode(
+            &msgpack::decode(&bytes, &Type::Dynamic).unwrap(),
+            &Type::Dynamic
+        )
+        .unwrap(),
+        bytes
+    );
 }

@@ -2,6 +2,9 @@
 //! no extra dependencies): round trips, canonical re-encoding, JSON/msgpack
 //! agreement, hashing, and decoder robustness against mutated input.
 
+// Helpers outside #[test] fns unwrap too: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used)]
+
 use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
 

@@ -1,6 +1,9 @@
 //! The serde bridge: structs with Option, Maybe, Vec, maps, nested structs,
 //! enums, passthrough Values/Numbers; errors with paths.
 
+// Helpers outside #[test] fns unwrap too: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used)]
+
 use std::collections::BTreeMap;
 
 use cty::{Maybe, Number, Path, Type, Value, from_value, to_value};

@@ -1,5 +1,8 @@
 //! Type JSON: every form, whitespace, cty's optional-attribute element, errors.
 
+// Helpers outside #[test] fns unwrap too: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used)]
+
 use cty::Type;
 
 #[track_caller]

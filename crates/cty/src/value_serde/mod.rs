@@ -7,6 +7,7 @@
 //! untouched, so structs can keep raw parts (e.g. dynamic attributes).
 //!
 //! [`Maybe`]: crate::Maybe
+//! [`Type`]: crate::Type
 
 mod de;
 mod ser;
