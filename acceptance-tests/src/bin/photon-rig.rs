@@ -1,4 +1,5 @@
-//! `photon-rig`: starts the embedded simulators and prints where each one listens.
+//! `photon-rig`: starts the embedded simulators, prints where each one listens, and applies the
+//! examples the provider implements with the real `terraform`.
 //!
 //! It runs until Ctrl-C or SIGTERM (or, with `--exit-when-ready`, stops at once after printing), then
 //! stops every service and deletes its files. Credentials go to a 0600 env file, never to stdout.
@@ -9,7 +10,8 @@ use std::os::unix::fs::OpenOptionsExt;
 use std::process::ExitCode;
 
 use photon_test_rig::{
-    BUSYBOX_IMAGE, Podman, Tool, Vcsim, VcsimOptions, plugin_binaries, tools_dir,
+    BUSYBOX_IMAGE, PROVIDER_SOURCE, Podman, ProviderInstall, TerraformDir, Tool, Vcsim,
+    VcsimOptions, plugin_binaries, tools_dir,
 };
 
 fn main() -> ExitCode {
