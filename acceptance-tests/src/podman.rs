@@ -44,6 +44,10 @@ impl Podman {
     }
 
     /// Starts a service of its own (stopped, its containers removed, when dropped).
+    ///
+    /// Storage and state are private, but the default bridge network and its iptables chains are
+    /// the host's: while [`Podman::shared`] runs networked containers, give containers of an extra
+    /// service `network_mode: "none"`, or concurrent network setup races.
     pub fn start() -> Result<Podman, String> {
         let podman = Tool::Podman.path();
         let work_dir = tempfile::Builder::new()

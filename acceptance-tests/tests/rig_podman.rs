@@ -99,6 +99,11 @@ fn podman_service_removes_its_containers_and_storage_when_it_stops() {
                 ContainerCreateBody {
                     image: Some("localhost/photon-rig/cleanup:1".into()),
                     cmd: Some(vec!["sleep".into(), "300".into()]),
+                    // The shared service owns the host's default bridge during this test.
+                    host_config: Some(bollard::models::HostConfig {
+                        network_mode: Some("none".into()),
+                        ..Default::default()
+                    }),
                     ..Default::default()
                 },
             )

@@ -74,6 +74,12 @@ pub enum FaultKind {
         /// The offending property path, when the server says.
         invalid_property: Option<String>,
     },
+    /// A property path names no property of the object's type (vcsim reports it in a
+    /// `missingSet`, vCenter as a method fault).
+    InvalidProperty {
+        /// The offending property path, when the server says.
+        name: Option<String>,
+    },
     /// The object has no such method.
     MethodNotFound {
         /// The object the call was on.
@@ -135,6 +141,7 @@ impl FaultKind {
             "InvalidArgument" => FaultKind::InvalidArgument {
                 invalid_property: fields.invalid_property,
             },
+            "InvalidProperty" => FaultKind::InvalidProperty { name: fields.name },
             "MethodNotFound" => FaultKind::MethodNotFound {
                 receiver: fields.receiver,
                 method: fields.method,

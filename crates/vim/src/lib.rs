@@ -18,9 +18,22 @@
 //! - [`Client::logout`] ends the session; dropping the last clone of a [`Client`] inside a tokio
 //!   runtime logs out in the background (best-effort).
 //!
-//! Later parts add, on top of [`Client::call`]: the property collector (batch
-//! `RetrievePropertiesEx` with continuation, container views, `WaitForUpdatesEx`) and the
-//! polymorphic `xsi:type` value model, the inventory finder, typed operations and task waiting,
+//! On top of [`Client::call`], the [`property`] module reads in batches (a handful of calls per
+//! inventory, not a few per object):
+//!
+//! - [`Client::retrieve`] reads chosen properties of every object of a type under a container
+//!   with one `CreateContainerView`, one `RetrievePropertiesEx` (plus continuations) and one
+//!   `DestroyView`; [`Client::retrieve_objects`] does the same for known morefs without a view.
+//! - [`Client::retrieve_properties`] follows `RetrieveResult.token` with
+//!   `ContinueRetrievePropertiesEx` until the last page; [`Client::retrieve_pages`] reads page by
+//!   page and releases the rest with `CancelRetrievePropertiesEx` when stopped early.
+//! - Values are a [`Value`] chosen by the `xsi:type` (under any prefix): strings, integers,
+//!   booleans, morefs, arrays of morefs and strings, power states; anything else is kept as XML
+//!   ([`Value::Other`]) rather than failing. Properties the server could not read are
+//!   [`MissingProperty`] entries with a classified [`Fault`] (vcsim reports unknown paths and a
+//!   lost session this way, with HTTP 200).
+//!
+//! Later parts add `WaitForUpdatesEx`, the inventory finder, typed operations and task waiting,
 //! OVF/NFC transfers, and the vAPI REST client.
 //!
 //! This crate knows nothing of Terraform or Packer.
@@ -29,6 +42,7 @@ mod envelope;
 mod error;
 mod fault;
 pub mod methods;
+pub mod property;
 mod session;
 mod transport;
 pub mod types;
@@ -36,6 +50,10 @@ pub mod types;
 pub use envelope::{Request, Returnvals, SOAP_ENV_NS, VIM25_NS, XSD_NS, XSI_NS, encode};
 pub use error::Error;
 pub use fault::{Fault, FaultKind};
+pub use property::{
+    DynamicProperty, MissingProperty, ObjectContent, ObjectSpec, PropertyFilterSpec, PropertySpec,
+    RetrieveOptions, RetrievePages, RetrieveResult, SelectionSpec, TraversalSpec, Value,
+};
 pub use session::{Client, ConnectOptions, DEFAULT_API_VERSION};
 pub use transport::RetryPolicy;
 pub use types::{AboutInfo, ManagedObjectReference, ServiceContent, UserSession};
