@@ -33,19 +33,35 @@
 //!   [`MissingProperty`] entries with a classified [`Fault`] (vcsim reports unknown paths and a
 //!   lost session this way, with HTTP 200).
 //!
-//! Later parts add `WaitForUpdatesEx`, the inventory finder, typed operations and task waiting,
-//! OVF/NFC transfers, and the vAPI REST client.
+//! Inventory and operations:
+//!
+//! - [`task`]: [`Client::wait_for_tasks`] resolves many tasks through one dedicated property
+//!   collector and one filter (`WaitForUpdatesEx` with versions), returning each task's result
+//!   [`Value`] or its classified [`Fault`]; [`TaskInfo`] for the full state.
+//! - [`finder`]: `SearchIndex` lookups (`FindByInventoryPath`, `FindByUuid`), a
+//!   [`finder::Finder`] resolving govc-style paths (absolute, relative to the datacenter's folder,
+//!   bare names, `*` globs, defaults when there is exactly one) with typed not-found / several-match
+//!   errors, and [`Client::inventory_paths`] for morefs → paths in one call.
+//! - [`vm`]: power on/off, guest shutdown, rename, destroy, template marking and `CreateFolder`,
+//!   each returning once its task finished.
+//!
+//! Later parts add clone, reconfigure, snapshots, OVF/NFC transfers, and the vAPI REST client.
 //!
 //! This crate knows nothing of Terraform or Packer.
 
 mod envelope;
 mod error;
 mod fault;
+pub mod finder;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod methods;
 pub mod property;
 mod session;
+pub mod task;
 mod transport;
 pub mod types;
+pub mod vm;
 
 pub use envelope::{Request, Returnvals, SOAP_ENV_NS, VIM25_NS, XSD_NS, XSI_NS, encode};
 pub use error::Error;
@@ -55,5 +71,6 @@ pub use property::{
     RetrieveOptions, RetrievePages, RetrieveResult, SelectionSpec, TraversalSpec, Value,
 };
 pub use session::{Client, ConnectOptions, DEFAULT_API_VERSION};
+pub use task::{TaskInfo, TaskState};
 pub use transport::RetryPolicy;
 pub use types::{AboutInfo, ManagedObjectReference, ServiceContent, UserSession};

@@ -10,7 +10,7 @@
 
 mod collector;
 mod spec;
-mod tree;
+pub(crate) mod tree;
 mod value;
 mod view;
 
