@@ -28,6 +28,16 @@ watchdog=$!
 wait "$service"
 kill "$watchdog" 2>/dev/null
 if [ -n "$cleanup" ]; then sh -c "$cleanup" >>"$log" 2>&1; fi
+# conmon runs `podman container cleanup` after a container dies, asynchronously: wait (up to 10 s)
+# until no conmon or podman process still works inside the directory, or it reappears after rm.
+busy() {
+  for pid in $(pidof conmon podman 2>/dev/null); do
+    grep -qF -- "$work_dir" "/proc/$pid/cmdline" 2>/dev/null && return 0
+  done
+  return 1
+}
+waited=0
+while busy && [ "$waited" -lt 100 ]; do waited=$((waited + 1)); sleep 0.1; done
 rm -rf "$work_dir"
 "#;
 

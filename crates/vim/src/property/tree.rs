@@ -7,6 +7,11 @@ use quick_xml::Reader;
 use quick_xml::events::{BytesEnd, BytesStart, BytesText, Event};
 use quick_xml::writer::Writer;
 
+/// Deepest element nesting accepted. vSphere data objects nest a few dozen levels at most; the
+/// limit keeps the recursive walks (serialising, dropping) far from the stack's end whatever a
+/// server sends (a fuzzed 10,000-level value used to overflow a tokio worker's stack).
+pub(crate) const MAX_DEPTH: usize = 256;
+
 /// One element: its local name, attributes, unescaped text and children.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Node {
@@ -24,7 +29,12 @@ impl Node {
         loop {
             let event = reader.read_event().map_err(|error| error.to_string())?;
             match event {
-                Event::Start(start) => stack.push(open(&start)?),
+                Event::Start(start) => {
+                    if stack.len() >= MAX_DEPTH {
+                        return Err(format!("elements nested deeper than {MAX_DEPTH} levels"));
+                    }
+                    stack.push(open(&start)?);
+                }
                 Event::Empty(start) => {
                     let node = open(&start)?;
                     if let Some(done) = close(&mut stack, node) {
