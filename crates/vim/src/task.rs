@@ -14,6 +14,7 @@ use crate::envelope::{Request, Returnvals, strip_prefix};
 use crate::error::Error;
 use crate::fault::{Fault, FaultKind};
 use crate::property::tree::Node;
+use crate::property::value::mor;
 use crate::property::{ObjectSpec, PropertyFilterSpec, PropertySpec, Value};
 use crate::session::Client;
 use crate::types::ManagedObjectReference;
@@ -377,12 +378,6 @@ impl UpdateSet {
         }
         Ok(set)
     }
-}
-
-/// A reference from `<x type="T">value</x>`.
-fn mor(node: &Node) -> Option<ManagedObjectReference> {
-    let kind = node.attribute("type")?;
-    Some(ManagedObjectReference::new(kind, node.text.trim()))
 }
 
 /// A `LocalizedMethodFault` (`<error><fault xsi:type="T">..</fault><localizedMessage>`),

@@ -11,7 +11,7 @@
 mod collector;
 mod spec;
 pub(crate) mod tree;
-mod value;
+pub(crate) mod value;
 mod view;
 
 pub use collector::{

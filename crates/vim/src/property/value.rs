@@ -121,7 +121,7 @@ impl Value {
 }
 
 /// A reference from `<x type="T">value</x>`.
-fn mor(node: &Node) -> Option<ManagedObjectReference> {
+pub(crate) fn mor(node: &Node) -> Option<ManagedObjectReference> {
     let kind = node.attribute("type")?;
     Some(ManagedObjectReference::new(kind, node.text.clone()))
 }
