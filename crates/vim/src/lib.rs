@@ -49,6 +49,8 @@
 //!
 //! This crate knows nothing of Terraform or Packer.
 
+pub mod custom_fields;
+pub mod datastore;
 mod envelope;
 mod error;
 mod fault;
@@ -56,8 +58,14 @@ pub mod finder;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod methods;
+pub mod inventory;
+pub mod ovf;
 pub mod property;
+pub mod provision;
+pub mod rest;
 mod session;
+pub mod snapshot;
+pub mod spec;
 pub mod task;
 mod transport;
 pub mod types;

@@ -130,6 +130,23 @@ impl Client {
         self.inner.transport.call(request).await
     }
 
+    /// The HTTP client of the session (TLS settings, keep-alive pool), for side channels that
+    /// are not SOAP: datastore `/folder` transfers and NFC uploads.
+    pub(crate) fn http(&self) -> &reqwest::Client {
+        self.inner.transport.http()
+    }
+
+    /// The `/sdk` URL the session talks to.
+    pub(crate) fn sdk_url(&self) -> &Url {
+        self.inner.transport.url()
+    }
+
+    /// The `Cookie` header value carrying the session (`vmware_soap_session=...`), which the
+    /// datastore and NFC HTTP endpoints accept instead of a SOAP login.
+    pub(crate) fn session_cookie(&self) -> Option<String> {
+        self.inner.transport.cookie()
+    }
+
     /// The negotiated API version (`SOAPAction: urn:vim25/<version>`), e.g. `6.5`.
     pub fn api_version(&self) -> &str {
         &self.inner.api_version
@@ -213,7 +230,7 @@ pub(crate) fn sdk_url(raw: &str) -> Result<Url, Error> {
     Ok(url)
 }
 
-fn http_client(options: &ConnectOptions) -> Result<reqwest::Client, Error> {
+pub(crate) fn http_client(options: &ConnectOptions) -> Result<reqwest::Client, Error> {
     let mut builder = reqwest::Client::builder()
         .use_rustls_tls()
         .timeout(options.timeout)

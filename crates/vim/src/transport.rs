@@ -84,6 +84,17 @@ impl Transport {
             .clone()
     }
 
+    /// The HTTP client (TLS settings, keep-alive pool) shared by side channels: datastore
+    /// `/folder` transfers, NFC uploads and the REST endpoint.
+    pub(crate) fn http(&self) -> &reqwest::Client {
+        &self.http
+    }
+
+    /// The `/sdk` URL; side channels derive their URLs from it.
+    pub(crate) fn url(&self) -> &Url {
+        &self.url
+    }
+
     fn remember_cookie(&self, headers: &reqwest::header::HeaderMap) {
         for value in headers.get_all(SET_COOKIE) {
             let Ok(value) = value.to_str() else { continue };
