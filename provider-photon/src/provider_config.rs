@@ -42,6 +42,11 @@ pub fn schema() -> Schema {
                             Attribute::optional("allow_unverified_ssl", Type::Bool).description(
                                 "Skip TLS certificate verification (simulators only). Defaults to `false`; falls back to `VSPHERE_ALLOW_UNVERIFIED_SSL`.",
                             ),
+                        )
+                        .attribute(
+                            Attribute::optional("ca_file", Type::String).description(
+                                "PEM file of the CA certificates to trust for the server instead of the system roots (a private CA, or a simulator's). Falls back to `VSPHERE_CA_FILE`.",
+                            ),
                         ),
                 ),
             )
@@ -100,6 +105,7 @@ struct VsphereModel {
     user: Maybe<String>,
     password: Maybe<String>,
     allow_unverified_ssl: Maybe<bool>,
+    ca_file: Maybe<String>,
 }
 
 #[derive(Deserialize)]
@@ -155,6 +161,8 @@ pub struct VsphereSettings {
     pub password: Secret,
     /// Skip certificate verification.
     pub allow_unverified_ssl: Setting<bool>,
+    /// CA bundle to trust instead of the system roots.
+    pub ca_file: Setting<Option<String>>,
 }
 
 /// Resolved container engine settings.
@@ -212,6 +220,7 @@ pub fn resolve(config: &cty::Value, env: &EnvLookup) -> Result<ProviderSettings,
             user: Maybe::Null,
             password: Maybe::Null,
             allow_unverified_ssl: Maybe::Null,
+            ca_file: Maybe::Null,
         }),
         None => None,
     }
@@ -244,6 +253,11 @@ pub fn resolve(config: &cty::Value, env: &EnvLookup) -> Result<ProviderSettings,
             env,
             &mut diagnostics,
         ),
+        ca_file: match block.ca_file {
+            Maybe::Known(path) if !path.is_empty() => Setting::Known(Some(path)),
+            Maybe::Unknown => Setting::Unknown,
+            _ => Setting::Known(env("VSPHERE_CA_FILE").filter(|path| !path.is_empty())),
+        },
     });
 
     let host = model
@@ -427,6 +441,7 @@ mod tests {
             ("user", user),
             ("password", password),
             ("allow_unverified_ssl", Value::Null),
+            ("ca_file", Value::Null),
         ])
     }
 

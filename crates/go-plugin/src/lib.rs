@@ -61,7 +61,7 @@ mod version;
 
 pub use env::PluginEnv;
 pub use error::ServeError;
-pub use serve::{main, serve, serve_with};
+pub use serve::{main, main_then, serve, serve_with};
 pub use version::negotiate_version;
 
 /// The largest gRPC message, in bytes, that plugin services should send or accept: 256 MiB, the

@@ -23,17 +23,39 @@ const CORE_PROTOCOL_VERSION: u32 = 1;
 /// 2 s after `Shutdown` returns, so this stays well below that.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(1);
 
+/// How long [`main_then`]'s clean-up may take after the server stopped: with the drain, this stays
+/// inside the 2 s go-plugin's client waits before killing the process.
+const CLEANUP_TIMEOUT: Duration = Duration::from_millis(800);
+
 /// Process entry point: runs [`serve`] on a new multi-threaded tokio runtime.
 ///
 /// A missing or wrong magic cookie prints [`Handshake::not_a_command_message`](crate::Handshake) on
 /// stderr, as go-plugin does; that and every other error end with exit code 1.
 pub fn main(options: ServeOptions, routes_for: impl FnOnce(u32) -> Routes) -> ExitCode {
+    main_then(options, routes_for, async {})
+}
+
+/// [`main`], then `cleanup` on the same runtime once the server has stopped (for example, logging
+/// out of remote sessions), bounded so the host never has to kill the process for it.
+pub fn main_then(
+    options: ServeOptions,
+    routes_for: impl FnOnce(u32) -> Routes,
+    cleanup: impl Future<Output = ()>,
+) -> ExitCode {
     let handshake = options.handshake;
     let result = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .map_err(ServeError::Runtime)
-        .and_then(|runtime| runtime.block_on(serve(options, routes_for)));
+        .and_then(|runtime| {
+            runtime.block_on(async {
+                let served = serve(options, routes_for).await;
+                if tokio::time::timeout(CLEANUP_TIMEOUT, cleanup).await.is_err() {
+                    tracing::warn!("clean-up after shutdown did not finish in time");
+                }
+                served
+            })
+        });
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(ServeError::NotAPlugin) => {

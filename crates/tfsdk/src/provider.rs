@@ -42,6 +42,11 @@ pub trait Provider: Send + Sync + 'static {
     fn functions(&self) -> Vec<Arc<dyn Function>> {
         Vec::new()
     }
+
+    /// Called once when Terraform has shut the plugin down, with what `configure` returned (if
+    /// it ran): end remote sessions here. The process exits right after; keep it short (the
+    /// serving loop bounds it to well under a second).
+    async fn close(&self, _data: Option<ProviderData>) {}
 }
 
 /// ConfigureProvider's input.

@@ -76,7 +76,8 @@ pub fn serve(provider: impl Provider, options: ServeOptions) -> ExitCode {
         go_plugin::Mode::Managed
     };
     let server = Arc::new(ProviderServer::new_boxed(provider));
-    go_plugin::main(
+    let closing = server.clone();
+    go_plugin::main_then(
         go_plugin::ServeOptions {
             handshake: go_plugin::TERRAFORM,
             versions,
@@ -86,5 +87,6 @@ pub fn serve(provider: impl Provider, options: ServeOptions) -> ExitCode {
             5 => proto5::routes(server),
             _ => proto6::routes(server),
         },
+        async move { closing.close().await },
     )
 }

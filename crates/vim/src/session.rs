@@ -147,6 +147,12 @@ impl Client {
         self.inner.transport.cookie()
     }
 
+    /// How many SOAP requests this session (all clones) has sent, retries included; the login
+    /// calls count too. Benchmarks use it to report round trips.
+    pub fn round_trips(&self) -> u64 {
+        self.inner.transport.round_trips()
+    }
+
     /// The negotiated API version (`SOAPAction: urn:vim25/<version>`), e.g. `6.5`.
     pub fn api_version(&self) -> &str {
         &self.inner.api_version

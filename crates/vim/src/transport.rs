@@ -1,6 +1,7 @@
 //! HTTP transport: one pooled reqwest client per endpoint, the session cookie, and bounded
 //! retries of idempotent calls after connection-level errors.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -56,6 +57,7 @@ pub(crate) struct Transport {
     soap_action: String,
     cookie: Arc<Mutex<Option<String>>>,
     retry: RetryPolicy,
+    round_trips: Arc<AtomicU64>,
 }
 
 impl Transport {
@@ -67,6 +69,7 @@ impl Transport {
             soap_action: format!("urn:vim25/{version}"),
             cookie: Arc::new(Mutex::new(None)),
             retry,
+            round_trips: Arc::default(),
         }
     }
 
@@ -88,6 +91,11 @@ impl Transport {
     /// `/folder` transfers, NFC uploads and the REST endpoint.
     pub(crate) fn http(&self) -> &reqwest::Client {
         &self.http
+    }
+
+    /// How many SOAP requests were sent so far (retries included), for measurements.
+    pub(crate) fn round_trips(&self) -> u64 {
+        self.round_trips.load(Ordering::Relaxed)
     }
 
     /// The `/sdk` URL; side channels derive their URLs from it.
@@ -162,6 +170,7 @@ impl Transport {
             request = request.header(COOKIE, cookie);
         }
         tracing::trace!(method, url = %self.url, "SOAP call");
+        self.round_trips.fetch_add(1, Ordering::Relaxed);
         let response = request.send().await.map_err(|error| self.classify(error))?;
         let status = response.status();
         self.remember_cookie(response.headers());

@@ -213,6 +213,23 @@ impl ProviderServer {
         }
     }
 
+    /// Hands what `configure` built to [`Provider::close`] once the plugin is shutting down.
+    /// A second call finds nothing configured.
+    pub async fn close(&self) {
+        let data = self
+            .provider_data
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take();
+        if AssertUnwindSafe(self.provider.close(data))
+            .catch_unwind()
+            .await
+            .is_err()
+        {
+            tracing::error!("the provider panicked while closing");
+        }
+    }
+
     fn context(&self) -> Context {
         let data = self
             .provider_data

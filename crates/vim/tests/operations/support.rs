@@ -6,7 +6,7 @@ use photon_test_rig::Vcsim;
 use vim::{Client, ConnectOptions, Error, FaultKind, ManagedObjectReference, Value};
 
 /// Connection options for `vcsim`, verifying TLS against its CA.
-pub fn options(vcsim: &Vcsim) -> ConnectOptions {
+pub(crate) fn options(vcsim: &Vcsim) -> ConnectOptions {
     ConnectOptions {
         url: vcsim.url.clone(),
         username: vcsim.options.username.clone(),
@@ -17,12 +17,16 @@ pub fn options(vcsim: &Vcsim) -> ConnectOptions {
 }
 
 /// A logged-in client.
-pub async fn connect(vcsim: &Vcsim) -> Client {
+pub(crate) async fn connect(vcsim: &Vcsim) -> Client {
     Client::connect(options(vcsim)).await.unwrap()
 }
 
 /// One property of one object, read back independently of the operation under test.
-pub async fn property(client: &Client, obj: &ManagedObjectReference, path: &str) -> Option<Value> {
+pub(crate) async fn property(
+    client: &Client,
+    obj: &ManagedObjectReference,
+    path: &str,
+) -> Option<Value> {
     let mut objects = client
         .retrieve_objects(std::slice::from_ref(obj), &obj.kind, &[path])
         .await
@@ -31,7 +35,7 @@ pub async fn property(client: &Client, obj: &ManagedObjectReference, path: &str)
 }
 
 /// The fault kind of an error that must be a fault.
-pub fn fault_kind(error: &Error) -> &FaultKind {
+pub(crate) fn fault_kind(error: &Error) -> &FaultKind {
     &error
         .fault()
         .unwrap_or_else(|| panic!("not a fault: {error:?}"))
