@@ -57,8 +57,8 @@ mod fault;
 pub mod finder;
 #[doc(hidden)]
 pub mod fuzzing;
-pub mod methods;
 pub mod inventory;
+pub mod methods;
 pub mod ovf;
 pub mod property;
 pub mod provision;

@@ -6,6 +6,7 @@
 use quick_xml::Reader;
 use quick_xml::events::{BytesEnd, BytesStart, BytesText, Event};
 use quick_xml::writer::Writer;
+use serde::ser::{Serialize, SerializeMap, Serializer};
 
 /// Deepest element nesting accepted. vSphere data objects nest a few dozen levels at most; the
 /// limit keeps the recursive walks (serialising, dropping) far from the stack's end whatever a
@@ -115,6 +116,29 @@ impl Node {
     }
 }
 
+/// Serialises the element's content (attributes, text, children) as a map so quick-xml writes
+/// it under whatever name the enclosing field gives it: attributes become `@name` entries (e.g.
+/// `@xsi:type`), the text `$text`, every child an entry named after it (repeated names stay
+/// repeated, in order). This lets a value the server sent (an `ImportSpec`) go back to it
+/// unchanged without building XML by hand.
+impl Serialize for Node {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let text = usize::from(!self.text.is_empty());
+        let mut map =
+            serializer.serialize_map(Some(self.attributes.len() + text + self.children.len()))?;
+        for (key, value) in &self.attributes {
+            map.serialize_entry(&format!("@{key}"), value)?;
+        }
+        if !self.text.is_empty() {
+            map.serialize_entry("$text", &self.text)?;
+        }
+        for child in &self.children {
+            map.serialize_entry(&child.name, child)?;
+        }
+        map.end()
+    }
+}
+
 fn open(start: &BytesStart<'_>) -> Result<Node, String> {
     let name = String::from_utf8_lossy(start.name().as_ref()).into_owned();
     let mut attributes = Vec::new();
@@ -165,5 +189,43 @@ mod tests {
         );
         assert!(Node::parse("<a><b></a>").is_err());
         assert!(Node::parse("<a>").is_err());
+    }
+
+    #[derive(serde::Serialize)]
+    #[serde(rename = "wrapper")]
+    struct Wrapper {
+        #[serde(rename = "@xmlns:xsi")]
+        xsi: &'static str,
+        spec: Node,
+    }
+
+    #[test]
+    fn serialises_as_the_content_of_the_enclosing_field() {
+        let xml = r#"<importSpec xsi:type="VirtualMachineImportSpec"><configSpec><name>a &amp; b</name><deviceChange><operation>add</operation></deviceChange><deviceChange><operation>edit</operation></deviceChange><extraConfig xsi:type="OptionValue"><key>k</key><value xsi:type="xsd:string">v &lt; w</value></extraConfig><empty/></configSpec><resPoolEntity type="ResourcePool">resgroup-22</resPoolEntity></importSpec>"#;
+        let node = Node::parse(xml).unwrap();
+        let mut out = String::new();
+        Wrapper {
+            xsi: crate::XSI_NS,
+            spec: node.clone(),
+        }
+        .serialize(quick_xml::se::Serializer::new(&mut out))
+        .unwrap();
+        let back = Node::parse(&out).unwrap();
+        assert_eq!(back.attribute("xmlns:xsi"), Some(crate::XSI_NS));
+        let spec = back.child("spec").unwrap();
+        // Same content under the field's name: attributes, text, children and their order.
+        assert_eq!(
+            Node {
+                name: node.name.clone(),
+                ..spec.clone()
+            },
+            node
+        );
+        assert!(
+            out.contains(r#"<spec xsi:type="VirtualMachineImportSpec">"#),
+            "{out}"
+        );
+        assert!(out.contains("<name>a &amp; b</name>"), "{out}");
+        assert!(out.contains("<empty/>"), "{out}");
     }
 }
