@@ -1,6 +1,6 @@
 //! A vSphere SOAP (vim25) client, govmomi-compatible on the wire.
 //!
-//! This is the transport and session layer every other part builds on:
+//! The transport and session layer every other part builds on:
 //!
 //! - [`Client::connect`] negotiates the API version from `/sdk/vimServiceVersions.xml` (it goes
 //!   into `SOAPAction: urn:vim25/<version>`), retrieves the [`ServiceContent`], logs in and keeps
@@ -45,7 +45,20 @@
 //! - [`vm`]: power on/off, guest shutdown, rename, destroy, template marking and `CreateFolder`,
 //!   each returning once its task finished.
 //!
-//! Later parts add clone, reconfigure, snapshots, OVF/NFC transfers, and the vAPI REST client.
+//! - [`spec`] and [`provision`]: `VirtualMachineConfigSpec` with typed devices (controllers,
+//!   disks, NICs, CD-ROMs; unknown device types kept), unit-number allocation
+//!   ([`spec::VirtualDeviceList`]), `CreateVM_Task`, `ReconfigVM_Task` (edits start from the
+//!   device as read from the server), `CloneVM_Task` and `RelocateVM_Task`.
+//! - [`snapshot`]: create, tree, find by name or path, revert, remove, remove all.
+//! - [`inventory`]: `MoveIntoFolder_Task`, parents and folder children in one retrieval.
+//! - [`custom_fields`]: the `CustomFieldsManager` definitions and values of many entities in
+//!   one retrieval.
+//! - [`datastore`]: `[ds] path` parsing, `/folder` HTTP upload and download streamed with
+//!   progress, `MakeDirectory` and `DeleteDatastoreFile_Task`.
+//! - [`ovf`]: OVF/OVA import (`CreateImportSpec`, `ImportVApp`, NFC lease upload with progress,
+//!   complete or abort).
+//! - [`rest`]: the vAPI `/rest` client: session, tag categories, tags and batch attachments,
+//!   content libraries with update-session uploads and OVF deploys.
 //!
 //! This crate knows nothing of Terraform or Packer.
 
