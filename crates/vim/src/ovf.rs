@@ -482,7 +482,7 @@ impl ImportSpecResult {
     fn from_node(node: &Node) -> Result<ImportSpecResult, String> {
         Ok(ImportSpecResult {
             import_spec: node.child("importSpec").cloned().map(|mut spec| {
-                normalise_types(&mut spec);
+                spec.normalise_types();
                 ImportSpec(spec)
             }),
             file_items: node
@@ -492,42 +492,6 @@ impl ImportSpecResult {
             warnings: node.children("warning").map(localized_fault).collect(),
             errors: node.children("error").map(localized_fault).collect(),
         })
-    }
-}
-
-/// XML Schema types whose `xsi:type` must keep the `xsd:` prefix the envelope declares.
-const XSD_TYPES: [&str; 14] = [
-    "string",
-    "boolean",
-    "byte",
-    "short",
-    "int",
-    "long",
-    "float",
-    "double",
-    "dateTime",
-    "base64Binary",
-    "anyURI",
-    "anyType",
-    "unsignedByte",
-    "decimal",
-];
-
-/// Rewrites every `xsi:type` value to the prefixes our envelope declares (`xsd:` for XML Schema
-/// types, none for vim25 types), whatever prefixes the server used.
-fn normalise_types(node: &mut Node) {
-    for (key, value) in &mut node.attributes {
-        if key == "xsi:type" {
-            let local = strip_prefix(value.trim()).to_owned();
-            *value = if XSD_TYPES.contains(&local.as_str()) {
-                format!("xsd:{local}")
-            } else {
-                local
-            };
-        }
-    }
-    for child in &mut node.children {
-        normalise_types(child);
     }
 }
 

@@ -116,6 +116,45 @@ impl Node {
     }
 }
 
+/// XML Schema types whose `xsi:type` must keep the `xsd:` prefix the envelope declares.
+const XSD_TYPES: [&str; 14] = [
+    "string",
+    "boolean",
+    "byte",
+    "short",
+    "int",
+    "long",
+    "float",
+    "double",
+    "dateTime",
+    "base64Binary",
+    "anyURI",
+    "anyType",
+    "unsignedByte",
+    "decimal",
+];
+
+impl Node {
+    /// Rewrites every `xsi:type` value to the prefixes our envelope declares (`xsd:` for XML
+    /// Schema types, none for vim25 types), whatever prefixes the server used, so the tree can
+    /// be sent back inside one of our requests.
+    pub(crate) fn normalise_types(&mut self) {
+        for (key, value) in &mut self.attributes {
+            if key == "xsi:type" {
+                let local = crate::envelope::strip_prefix(value.trim()).to_owned();
+                *value = if XSD_TYPES.contains(&local.as_str()) {
+                    format!("xsd:{local}")
+                } else {
+                    local
+                };
+            }
+        }
+        for child in &mut self.children {
+            child.normalise_types();
+        }
+    }
+}
+
 /// Serialises the element's content (attributes, text, children) as a map so quick-xml writes
 /// it under whatever name the enclosing field gives it: attributes become `@name` entries (e.g.
 /// `@xsi:type`), the text `$text`, every child an entry named after it (repeated names stay

@@ -97,8 +97,9 @@ pub enum DeviceKind {
     /// `VirtualCdrom`.
     Cdrom,
     /// Any other device type, kept as the normalised XML it was read as. Encoding it sends
-    /// only the common fields (type, key, label, controller, unit), which is enough to remove
-    /// it but not to edit its own settings.
+    /// that XML back unchanged (every field of the subtype, which the server requires), so
+    /// changes to the [`VirtualDevice`] common fields of such a device are not sent; a device
+    /// built by hand with XML that does not parse falls back to the common fields only.
     Other {
         /// The `xsi:type`, e.g. `VirtualUSBController`.
         type_name: String,
@@ -776,6 +777,18 @@ struct DeviceWire<'a> {
 
 impl Serialize for VirtualDevice {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        // A device we do not model goes back as the server sent it: its subtype's required
+        // fields (e.g. a USB controller's busNumber) are not ours to drop.
+        if let DeviceKind::Other { type_name, xml } = &self.kind
+            && let Ok(mut node) = crate::property::tree::Node::parse(xml)
+            && node
+                .attribute("xsi:type")
+                .map(crate::envelope::strip_prefix)
+                == Some(type_name.as_str())
+        {
+            node.normalise_types();
+            return node.serialize(serializer);
+        }
         let mut wire = DeviceWire {
             xsi_type: self.type_name(),
             key: self.key,
