@@ -27,6 +27,8 @@ pub enum Tool {
     Podman,
     /// The busybox rootfs tarball built from Debian's busybox-static.
     BusyboxRootfs,
+    /// `qemu-img` (Debian's qemu-utils), for test disk images.
+    QemuImg,
 }
 
 impl Tool {
@@ -59,6 +61,7 @@ impl Tool {
             Tool::Vcsim => bin.join("photon-vcsim"),
             Tool::Podman => bin.join("podman"),
             Tool::BusyboxRootfs => tools_dir().join("busybox-rootfs.tar"),
+            Tool::QemuImg => bin.join("qemu-img"),
         }
     }
 
@@ -76,6 +79,7 @@ impl Tool {
             Tool::BusyboxRootfs => {
                 "apt-get install busybox-static, then pack /bin/busybox with its applet links"
             }
+            Tool::QemuImg => "apt-get install qemu-utils",
         }
     }
 }
@@ -102,6 +106,7 @@ mod tests {
             Tool::Vcsim,
             Tool::Podman,
             Tool::BusyboxRootfs,
+            Tool::QemuImg,
         ] {
             assert!(tool.expected_path().starts_with(tools_dir()), "{tool:?}");
             assert!(!tool.install_hint().is_empty(), "{tool:?}");

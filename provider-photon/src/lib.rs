@@ -7,9 +7,11 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use tfsdk::{ConfigureRequest, DataSource, Diagnostics, Provider, ProviderData, Resource, Schema};
 
+pub mod clients;
 pub mod data_sources;
 pub mod docs_pages;
 pub mod provider_config;
+pub mod resources;
 
 pub use provider_config::{EnvLookup, ProviderSettings};
 
@@ -57,11 +59,17 @@ impl Provider for PhotonProvider {
             lightwave = settings.lightwave.is_some(),
             "provider configured"
         );
-        Ok(Arc::new(settings))
+        Ok(Arc::new(clients::Clients::new(settings)))
+    }
+
+    async fn close(&self, data: Option<ProviderData>) {
+        if let Some(clients) = data.and_then(|data| data.downcast::<clients::Clients>().ok()) {
+            clients.close().await;
+        }
     }
 
     fn resources(&self) -> Vec<Arc<dyn Resource>> {
-        Vec::new()
+        resources::all()
     }
 
     fn data_sources(&self) -> Vec<Arc<dyn DataSource>> {

@@ -50,7 +50,10 @@ pub fn main_then(
         .and_then(|runtime| {
             runtime.block_on(async {
                 let served = serve(options, routes_for).await;
-                if tokio::time::timeout(CLEANUP_TIMEOUT, cleanup).await.is_err() {
+                if tokio::time::timeout(CLEANUP_TIMEOUT, cleanup)
+                    .await
+                    .is_err()
+                {
                     tracing::warn!("clean-up after shutdown did not finish in time");
                 }
                 served

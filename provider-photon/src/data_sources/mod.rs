@@ -5,8 +5,11 @@ use std::sync::Arc;
 use tfsdk::DataSource;
 
 pub mod os;
+pub mod vsphere;
 
 /// Every data source the provider registers.
 pub fn all() -> Vec<Arc<dyn DataSource>> {
-    vec![Arc::new(os::kickstart::Kickstart)]
+    let mut all: Vec<Arc<dyn DataSource>> = vec![Arc::new(os::kickstart::Kickstart)];
+    all.extend(vsphere::all());
+    all
 }

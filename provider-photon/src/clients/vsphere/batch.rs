@@ -47,6 +47,11 @@ impl BatchedReads {
         }
     }
 
+    /// Whether this reader reads `paths` of `kind`.
+    pub fn serves(&self, kind: &str, paths: &[&str]) -> bool {
+        self.kind == kind && self.paths == paths
+    }
+
     /// The properties of `obj`, or `None` when it no longer exists.
     pub async fn read(
         &self,

@@ -5,9 +5,11 @@ pub mod batch;
 pub mod errors;
 
 use std::fmt::Write as _;
+use std::sync::{Arc, Mutex};
 
 use tfsdk::Diagnostic;
 use tokio::sync::OnceCell;
+use vim::rest::RestClient;
 use vim::{Client, ConnectOptions, Error, FaultKind};
 
 use crate::provider_config::{Setting, VsphereSettings};
@@ -17,6 +19,8 @@ use crate::provider_config::{Setting, VsphereSettings};
 pub struct Vsphere {
     settings: VsphereSettings,
     client: OnceCell<Client>,
+    rest: OnceCell<RestClient>,
+    batches: Mutex<Vec<Arc<batch::BatchedReads>>>,
 }
 
 impl Vsphere {
@@ -25,6 +29,8 @@ impl Vsphere {
         Self {
             settings,
             client: OnceCell::new(),
+            rest: OnceCell::new(),
+            batches: Mutex::default(),
         }
     }
 
@@ -42,8 +48,65 @@ impl Vsphere {
             .await
     }
 
-    /// Logs the session out, if one was opened.
+    /// The vAPI REST session (tags, content library), opened on first use like the SOAP one.
+    pub async fn rest(&self) -> Result<&RestClient, Diagnostic> {
+        self.rest
+            .get_or_try_init(|| async {
+                let options = connect_options(&self.settings)?;
+                let url = options.url.clone();
+                RestClient::connect(options).await.map_err(|error| {
+                    let hint = if error.is_unauthenticated() {
+                        "check provider \"photon\" vsphere.user and vsphere.password (or VSPHERE_USER and VSPHERE_PASSWORD)"
+                    } else {
+                        "check provider \"photon\" vsphere.server, vsphere.ca_file and vsphere.allow_unverified_ssl"
+                    };
+                    Diagnostic::error(
+                        "Cannot open a vSphere REST session",
+                        format!("{url}: {}.\n\nHint: {hint}.", error_chain(&error)),
+                    )
+                })
+            })
+            .await
+    }
+
+    /// The process-wide batched reader of `paths` of objects of type `kind` (see [`batch`]):
+    /// every resource reading the same type and paths shares one batch per refresh window.
+    pub fn batched(
+        &self,
+        kind: &'static str,
+        paths: &'static [&'static str],
+    ) -> Arc<batch::BatchedReads> {
+        let mut batches = self
+            .batches
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(existing) = batches.iter().find(|reads| reads.serves(kind, paths)) {
+            return existing.clone();
+        }
+        let reads = Arc::new(batch::BatchedReads::new(kind, paths, batch::DEFAULT_WINDOW));
+        batches.push(reads.clone());
+        reads
+    }
+
+    /// Forgets every batch, after a change made by this provider.
+    pub fn invalidate_batches(&self) {
+        for reads in self
+            .batches
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .iter()
+        {
+            reads.invalidate();
+        }
+    }
+
+    /// Logs the sessions out, if any were opened.
     pub async fn close(&self) {
+        if let Some(rest) = self.rest.get()
+            && let Err(error) = rest.logout().await
+        {
+            tracing::warn!(%error, "vSphere REST logout failed");
+        }
         if let Some(client) = self.client.get() {
             let round_trips = client.round_trips();
             match client.logout().await {
@@ -125,14 +188,21 @@ fn connect_diagnostic(url: &str, error: &Error) -> Diagnostic {
             "check provider \"photon\" vsphere.server (or VSPHERE_SERVER)",
         ),
     };
-    let mut detail = format!("{url}: {error}");
-    let mut source = std::error::Error::source(error);
+    Diagnostic::error(
+        summary,
+        format!("{url}: {}.\n\nHint: {attribute}.", error_chain(error)),
+    )
+}
+
+/// An error and its causes on one line.
+fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
     while let Some(cause) = source {
-        let _ = write!(detail, ": {cause}");
+        let _ = write!(text, ": {cause}");
         source = cause.source();
     }
-    let _ = write!(detail, ".\n\nHint: {attribute}.");
-    Diagnostic::error(summary, detail)
+    text
 }
 
 #[cfg(test)]

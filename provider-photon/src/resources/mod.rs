@@ -1,0 +1,14 @@
+//! Managed resources, one file each under their backend.
+
+use std::sync::Arc;
+
+use tfsdk::Resource;
+
+pub mod vsphere;
+
+/// Every resource the provider registers.
+pub fn all() -> Vec<Arc<dyn Resource>> {
+    let mut all: Vec<Arc<dyn Resource>> = Vec::new();
+    all.extend(vsphere::all());
+    all
+}
