@@ -401,6 +401,14 @@ pub(crate) fn folder_url(
     Ok(url)
 }
 
+/// What the datastore's HTTP endpoint says of an existing path ([`DatastoreFiles::stat`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RemoteFile {
+    /// The size in bytes (`Content-Length`); `None` for a directory.
+    pub size: Option<u64>,
+}
+
 /// `MakeDirectory` on the `FileManager`: creates a datastore directory.
 #[derive(Clone, Debug, Serialize)]
 pub struct MakeDirectory {
@@ -613,6 +621,12 @@ impl DatastoreFiles {
 
     /// Whether `path` exists (`HEAD`: 200 yes, 404 no; a directory exists too).
     pub async fn exists(&self, path: &DatastorePath) -> Result<bool, TransferError> {
+        Ok(self.stat(path).await?.is_some())
+    }
+
+    /// What a `HEAD` request says of `path`: `None` when it does not exist, else its size when
+    /// the server sends one (files; directory listings have none). One request, no task.
+    pub async fn stat(&self, path: &DatastorePath) -> Result<Option<RemoteFile>, TransferError> {
         let url = self.url(path)?;
         let target = path.to_string();
         let method = Method::HEAD;
@@ -629,8 +643,14 @@ impl DatastoreFiles {
                 source,
             })?;
         match response.status() {
-            status if status.is_success() => Ok(true),
-            StatusCode::NOT_FOUND => Ok(false),
+            status if status.is_success() => Ok(Some(RemoteFile {
+                size: response
+                    .headers()
+                    .get(CONTENT_LENGTH)
+                    .and_then(|value| value.to_str().ok())
+                    .and_then(|value| value.trim().parse().ok()),
+            })),
+            StatusCode::NOT_FOUND => Ok(None),
             _ => Err(
                 status_error(response, &method, &target, || TransferError::NotFound {
                     target: target.clone(),

@@ -112,6 +112,9 @@ pub enum ImportError {
     /// An upload failed.
     #[error(transparent)]
     Transfer(#[from] TransferError),
+    /// The caller's stop signal fired ([`Client::import_ovf_until`]).
+    #[error("the import was cancelled")]
+    Cancelled,
     /// A step after `ImportVApp` failed; the lease was aborted with `HttpNfcLeaseAbort`.
     /// vCenter then removes the half-imported VM; vcsim 0.24.2 keeps it.
     #[error("import aborted (NFC lease {lease}, VM {entity}): {cause}")]
@@ -929,16 +932,34 @@ impl Client {
         package: &OvfPackage,
         target: &ImportTarget,
         params: &ImportParams,
-        mut progress: impl FnMut(u64, u64) + Send,
+        progress: impl FnMut(u64, u64) + Send,
     ) -> Result<Imported, ImportError> {
-        let result = self
-            .create_import_spec(
+        self.import_ovf_until(package, target, params, progress, std::future::pending())
+            .await
+    }
+
+    /// [`Client::import_ovf`] that stops when `stop` completes (e.g. the user pressed Ctrl-C):
+    /// before `ImportVApp` it returns [`ImportError::Cancelled`] at once; after it, it aborts
+    /// the lease (so vCenter removes the half-imported VM) and returns
+    /// [`ImportError::Aborted`] with [`ImportError::Cancelled`] as the cause.
+    pub async fn import_ovf_until(
+        &self,
+        package: &OvfPackage,
+        target: &ImportTarget,
+        params: &ImportParams,
+        mut progress: impl FnMut(u64, u64) + Send,
+        stop: impl Future<Output = ()> + Send,
+    ) -> Result<Imported, ImportError> {
+        tokio::pin!(stop);
+        let result = tokio::select! {
+            result = self.create_import_spec(
                 package.descriptor(),
                 &target.resource_pool,
                 &target.datastore,
                 params,
-            )
-            .await?;
+            ) => result?,
+            () = &mut stop => return Err(ImportError::Cancelled),
+        };
         if !result.errors.is_empty() {
             return Err(ImportError::ImportSpec {
                 entity_name: params.entity_name.clone(),
@@ -960,11 +981,21 @@ impl Client {
                 target.host.as_ref(),
             )
             .await?;
-        let info = self.wait_for_lease(&lease).await?;
-        match self
-            .upload_all(package, &info, &result.file_items, &mut progress)
-            .await
-        {
+        // The lease exists from here on: a stop aborts it instead of abandoning it.
+        let info = tokio::select! {
+            info = self.wait_for_lease(&lease) => info?,
+            () = &mut stop => {
+                if let Err(error) = self.lease_abort(&lease, "cancelled by the client").await {
+                    tracing::warn!(%lease, %error, "HttpNfcLeaseAbort failed");
+                }
+                return Err(ImportError::Cancelled);
+            }
+        };
+        let uploaded = tokio::select! {
+            uploaded = self.upload_all(package, &info, &result.file_items, &mut progress) => uploaded,
+            () = &mut stop => Err(ImportError::Cancelled),
+        };
+        match uploaded {
             Ok(()) => {
                 self.lease_complete(&lease)
                     .await

@@ -100,6 +100,8 @@ async fn upload_download_exists_and_delete_round_trip_a_large_file() {
     // What the server stored, read behind its back.
     assert_eq!(std::fs::read(local(&ds_dir, &path)).unwrap(), data);
     assert!(files.exists(&path).await.unwrap());
+    let stat = files.stat(&path).await.unwrap().unwrap();
+    assert_eq!(stat.size, Some(data.len() as u64));
     // The directory the upload created exists too.
     assert!(
         files
@@ -121,6 +123,7 @@ async fn upload_download_exists_and_delete_round_trip_a_large_file() {
     files.delete(&path).await.unwrap();
     assert!(!local(&ds_dir, &path).exists());
     assert!(!files.exists(&path).await.unwrap());
+    assert_eq!(files.stat(&path).await.unwrap(), None);
     let error = files
         .download_file(&path, &scratch.path("gone.bin"), |_, _| {})
         .await

@@ -351,6 +351,61 @@ async fn a_failed_upload_aborts_the_lease() {
 }
 
 #[tokio::test]
+async fn a_stop_during_the_upload_aborts_the_lease() {
+    let vcsim = Vcsim::start(VcsimOptions::default()).unwrap();
+    let client = connect(&vcsim).await;
+    let scratch = Scratch::new("ovf-stop");
+    let setup = setup(&client, "tiny-stopped").await;
+    let package = OvfPackage::open(&write_package(&scratch.0, &fixture(), true))
+        .await
+        .unwrap();
+    // The caller stops as soon as the first bytes went out.
+    let started = std::sync::Arc::new(tokio::sync::Notify::new());
+    let notify = started.clone();
+    let mut sent_before_stop = 0;
+    let error = client
+        .import_ovf_until(
+            &package,
+            &setup.target,
+            &setup.params,
+            |sent, _| {
+                sent_before_stop = sent;
+                notify.notify_one();
+            },
+            async move { started.notified().await },
+        )
+        .await
+        .unwrap_err();
+    let ImportError::Aborted { lease, cause, .. } = &error else {
+        panic!("{error:?}");
+    };
+    assert!(
+        matches!(cause.as_ref(), ImportError::Cancelled),
+        "{cause:?}"
+    );
+    assert!(sent_before_stop > 0 && sent_before_stop < DISK_SIZE as u64);
+    // The lease was aborted, not abandoned: vcsim drops an aborted lease at once.
+    assert_lease_gone(&client, lease).await;
+
+    // A stop before anything started returns at once, with no lease and no VM.
+    let error = client
+        .import_ovf_until(
+            &package,
+            &setup.target,
+            &ImportParams {
+                entity_name: "tiny-never".into(),
+                ..setup.params.clone()
+            },
+            |_, _| {},
+            async {},
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(error, ImportError::Cancelled), "{error:?}");
+    assert!(vms_named(&client, "tiny-never").await.is_empty());
+}
+
+#[tokio::test]
 async fn the_lease_steps_one_by_one() {
     let vcsim = Vcsim::start(VcsimOptions::default()).unwrap();
     let client = connect(&vcsim).await;

@@ -14,7 +14,6 @@ use std::path::Path as FsPath;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use async_trait::async_trait;
-use serde::Serialize;
 use tfsdk::cty::{Path, Type, Value};
 use tfsdk::plan_modifier::{RequiresReplace, UseStateForUnknown};
 use tfsdk::{
@@ -22,7 +21,7 @@ use tfsdk::{
     PlanRequest, ReadRequest, Resource, Schema, UpdateRequest,
 };
 use vim::datastore::{DatastoreFiles, DatastorePath};
-use vim::{Client, ManagedObjectReference, Request, Returnvals};
+use vim::{Client, ManagedObjectReference};
 
 use crate::clients::Clients;
 use crate::clients::vsphere::errors;
@@ -294,7 +293,6 @@ pub(crate) fn set(value: &mut Value, name: &str, new: Value) {
 struct Location {
     files: DatastoreFiles,
     path: DatastorePath,
-    datastore: ManagedObjectReference,
 }
 
 /// The `Datastore` moref of an id (vcsim ids are paths such as `/tmp/govcsim-…@folder-5`).
@@ -331,7 +329,6 @@ async fn locate(
     Ok(Some(Location {
         files,
         path: DatastorePath::new(name.clone(), destination),
-        datastore,
     }))
 }
 
@@ -394,150 +391,6 @@ fn split_parent(path: &str) -> (&str, &str) {
         Some((parent, name)) => (parent, name),
         None => ("", path),
     }
-}
-
-/// `HostDatastoreBrowser.SearchDatastore_Task` (not in the vim crate yet).
-#[derive(Clone, Debug, Serialize)]
-struct SearchDatastoreTask {
-    #[serde(rename = "_this")]
-    this: ManagedObjectReference,
-    #[serde(rename = "datastorePath")]
-    datastore_path: String,
-    #[serde(rename = "searchSpec")]
-    search_spec: SearchSpec,
-}
-
-/// `HostDatastoreBrowserSearchSpec`, fields in WSDL order (no `query`: every file type, as
-/// govmomi's `Datastore.Stat` does).
-#[derive(Clone, Debug, Serialize)]
-struct SearchSpec {
-    details: FileQueryFlags,
-    #[serde(rename = "matchPattern")]
-    match_pattern: Vec<String>,
-}
-
-/// `FileQueryFlags`.
-#[derive(Clone, Debug, Serialize)]
-struct FileQueryFlags {
-    #[serde(rename = "fileType")]
-    file_type: bool,
-    #[serde(rename = "fileSize")]
-    file_size: bool,
-    modification: bool,
-    #[serde(rename = "fileOwner")]
-    file_owner: bool,
-}
-
-impl Request for SearchDatastoreTask {
-    const METHOD: &'static str = "SearchDatastore_Task";
-    // Read-only: a repeat only starts another search.
-    const IDEMPOTENT: bool = true;
-    type Response = ManagedObjectReference;
-    fn decode(returnvals: Returnvals) -> Result<ManagedObjectReference, String> {
-        returnvals.one()
-    }
-}
-
-/// The size of the file `path` according to the datastore browser; `None` when the browser
-/// does not list it (or its directory is gone).
-async fn remote_size(
-    client: &Client,
-    datastore: &ManagedObjectReference,
-    path: &DatastorePath,
-) -> Result<Option<u64>, vim::Error> {
-    let contents = client
-        .retrieve_objects(std::slice::from_ref(datastore), "Datastore", &["browser"])
-        .await?;
-    let Some(browser) = contents
-        .first()
-        .and_then(|content| content.get("browser"))
-        .and_then(|value| value.as_mor())
-        .cloned()
-    else {
-        return Ok(None);
-    };
-    let (parent, name) = split_parent(&path.path);
-    let pattern = if name.contains(['*', '?', '[', ']', '\\']) {
-        "*".to_owned()
-    } else {
-        name.to_owned()
-    };
-    let task = client
-        .call(&SearchDatastoreTask {
-            this: browser,
-            datastore_path: DatastorePath::new(path.datastore.clone(), parent).to_string(),
-            search_spec: SearchSpec {
-                details: FileQueryFlags {
-                    file_type: true,
-                    file_size: true,
-                    modification: true,
-                    file_owner: false,
-                },
-                match_pattern: vec![pattern],
-            },
-        })
-        .await?;
-    match client.wait_for_task(&task).await {
-        Ok(Some(vim::Value::Other { xml, .. })) => Ok(size_in_results(&xml, name)),
-        Ok(_) => Ok(None),
-        Err(error)
-            if matches!(
-                error.fault().map(|fault| &fault.kind),
-                Some(vim::FaultKind::FileNotFound { .. })
-            ) =>
-        {
-            Ok(None)
-        }
-        Err(error) => Err(error),
-    }
-}
-
-/// The `fileSize` of the `file` entry whose `path` is `name` in a
-/// `HostDatastoreBrowserSearchResults` (normalised XML: element names carry no prefix).
-fn size_in_results(xml: &str, name: &str) -> Option<u64> {
-    let mut rest = xml;
-    while let Some(start) = find_element(rest, "file") {
-        let after = &rest[start..];
-        let end = after.find("</file>").map_or(after.len(), |end| end + 7);
-        let entry = &after[..end];
-        if element_text(entry, "path").map(|path| unescape(&path)) == Some(name.to_owned()) {
-            return element_text(entry, "fileSize").and_then(|size| size.trim().parse().ok());
-        }
-        rest = &after[end..];
-    }
-    None
-}
-
-/// The offset of the next `<tag>` or `<tag ...>` element in `xml`.
-fn find_element(xml: &str, tag: &str) -> Option<usize> {
-    let open = format!("<{tag}");
-    let mut offset = 0;
-    while let Some(found) = xml[offset..].find(&open) {
-        let at = offset + found;
-        match xml[at + open.len()..].chars().next() {
-            Some('>' | ' ' | '/' | '\t' | '\n' | '\r') => return Some(at),
-            _ => offset = at + open.len(),
-        }
-    }
-    None
-}
-
-/// The text of the first `<tag>` element in `xml`.
-fn element_text(xml: &str, tag: &str) -> Option<String> {
-    let start = find_element(xml, tag)?;
-    let after = &xml[start..];
-    let open_end = after.find('>')? + 1;
-    let close = after.find(&format!("</{tag}>"))?;
-    (close >= open_end).then(|| after[open_end..close].to_owned())
-}
-
-fn unescape(text: &str) -> String {
-    text.replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&apos;", "'")
-        .replace("&#39;", "'")
-        .replace("&amp;", "&")
 }
 
 fn transfer_error(summary: &str, error: &vim::datastore::TransferError) -> Diagnostic {
@@ -651,9 +504,12 @@ async fn create(ctx: &Context, planned: &Value) -> Result<Value, Diagnostic> {
             ));
         }
     }
-    let size = remote_size(&client, &location.datastore, &location.path)
+    let size = location
+        .files
+        .stat(&location.path)
         .await
-        .map_err(|error| errors::vim_error(SUMMARY, None, &error))?;
+        .map_err(|error| transfer_error(SUMMARY, &error))?
+        .and_then(|file| file.size);
     tracing::debug!(
         resource = TYPE_NAME,
         %target,
@@ -692,17 +548,15 @@ async fn read(ctx: &Context, state: &Value) -> Result<Value, Diagnostic> {
     let Some(location) = locate(&client, datastore_id, destination, SUMMARY).await? else {
         return Ok(Value::Null);
     };
-    let exists = location
+    let Some(remote) = location
         .files
-        .exists(&location.path)
+        .stat(&location.path)
         .await
-        .map_err(|error| transfer_error(SUMMARY, &error))?;
-    if !exists {
+        .map_err(|error| transfer_error(SUMMARY, &error))?
+    else {
         return Ok(Value::Null);
-    }
-    let size = remote_size(&client, &location.datastore, &location.path)
-        .await
-        .map_err(|error| errors::vim_error(SUMMARY, None, &error))?;
+    };
+    let size = remote.size;
     tracing::debug!(
         resource = TYPE_NAME,
         round_trips = client.round_trips() - before,
@@ -849,49 +703,6 @@ mod tests {
         assert!(check_destination("a/../b").unwrap_err().contains("segment"));
         assert_eq!(split_parent("a/b/c.iso"), ("a/b", "c.iso"));
         assert_eq!(split_parent("c.iso"), ("", "c.iso"));
-    }
-
-    #[test]
-    fn the_search_request_is_encoded_in_wsdl_order() {
-        let xml = vim::encode(&SearchDatastoreTask {
-            this: ManagedObjectReference::new("HostDatastoreBrowser", "b-1"),
-            datastore_path: "[LocalDS_0] iso".into(),
-            search_spec: SearchSpec {
-                details: FileQueryFlags {
-                    file_type: true,
-                    file_size: true,
-                    modification: true,
-                    file_owner: false,
-                },
-                match_pattern: vec!["a&b.iso".into()],
-            },
-        })
-        .unwrap();
-        assert!(
-            xml.contains(concat!(
-                r#"<SearchDatastore_Task><_this type="HostDatastoreBrowser">b-1</_this>"#,
-                "<datastorePath>[LocalDS_0] iso</datastorePath><searchSpec><details>",
-                "<fileType>true</fileType><fileSize>true</fileSize>",
-                "<modification>true</modification><fileOwner>false</fileOwner></details>",
-                "<matchPattern>a&amp;b.iso</matchPattern></searchSpec></SearchDatastore_Task>"
-            )),
-            "{xml}"
-        );
-    }
-
-    #[test]
-    fn sizes_are_found_by_exact_name() {
-        let xml = concat!(
-            r#"<val xsi:type="HostDatastoreBrowserSearchResults">"#,
-            r#"<datastore type="Datastore">ds</datastore><folderPath>[LocalDS_0] iso</folderPath>"#,
-            r#"<file xsi:type="IsoImageFileInfo"><path>a.iso.bak</path><fileSize>1</fileSize></file>"#,
-            r#"<file xsi:type="IsoImageFileInfo"><path>a&amp;b.iso</path><fileSize>123456</fileSize>"#,
-            r#"<modification>2024-01-01T00:00:00Z</modification></file></val>"#
-        );
-        assert_eq!(size_in_results(xml, "a&b.iso"), Some(123_456));
-        assert_eq!(size_in_results(xml, "a.iso.bak"), Some(1));
-        assert_eq!(size_in_results(xml, "missing.iso"), None);
-        assert_eq!(size_in_results("<val/>", "a.iso"), None);
     }
 
     #[test]

@@ -529,7 +529,7 @@ async fn create(ctx: &Context, planned: &Value) -> Result<Value, Diagnostic> {
     }
     let started = std::time::Instant::now();
     let mut last_percent = None;
-    let import = client.import_ovf(&package, &target, &params, |sent, total| {
+    let progress = |sent: u64, total: u64| {
         let percent = if total == 0 {
             100
         } else {
@@ -547,32 +547,42 @@ async fn create(ctx: &Context, planned: &Value) -> Result<Value, Diagnostic> {
                 "OVF upload progress"
             );
         }
-    });
-    let imported = tokio::select! {
-        result = import => Some(result),
-        () = ctx.stop_token().cancelled() => None,
     };
+    // Ctrl-C aborts the NFC lease (vCenter then removes the half-imported VM).
+    let imported = client
+        .import_ovf_until(
+            &package,
+            &target,
+            &params,
+            progress,
+            ctx.stop_token().cancelled(),
+        )
+        .await;
     invalidate(ctx);
     let imported = match imported {
-        Some(Ok(imported)) => imported,
-        Some(Err(error)) => {
-            let mut diagnostic = import_diagnostic(SUMMARY, &error);
+        Ok(imported) => imported,
+        Err(error) => {
+            let cancelled = match &error {
+                ImportError::Cancelled => true,
+                ImportError::Aborted { cause, .. } => matches!(**cause, ImportError::Cancelled),
+                _ => false,
+            };
+            let mut diagnostic = if cancelled {
+                Diagnostic::error(
+                    SUMMARY,
+                    format!(
+                        "the import of {source:?} was cancelled (Terraform is stopping); the NFC \
+                         lease was aborted."
+                    ),
+                )
+            } else {
+                import_diagnostic(SUMMARY, &error)
+            };
+            // vCenter removes the VM of an aborted lease; a simulator may keep it.
             if let Some(note) = remove_leftovers(&client, &folder, name).await {
                 diagnostic.detail = format!("{} {note}", diagnostic.detail);
             }
             return Err(diagnostic);
-        }
-        None => {
-            // The import was dropped mid-way; the vim client does not expose the lease to
-            // abort, so remove the VM it created (vCenter aborts the lease when it times out).
-            let mut detail = format!(
-                "the import of {source:?} was cancelled (Terraform is stopping); the \
-                 half-imported VM was removed."
-            );
-            if let Some(note) = remove_leftovers(&client, &folder, name).await {
-                detail = format!("the import of {source:?} was cancelled. {note}");
-            }
-            return Err(Diagnostic::error(SUMMARY, detail));
         }
     };
     for warning in &imported.warnings {
