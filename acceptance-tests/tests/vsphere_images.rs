@@ -1,7 +1,7 @@
 //! `photon_image` and `photon_datastore_file` through the real Terraform 1.0.3 against vcsim
 //! over verified TLS, with the provider configured from VSPHERE_* variables only. Every effect
-//! is checked independently of the provider: plain SOAP requests for the inventory and plain
-//! HTTP downloads from the datastore's `/folder` endpoint.
+//! is checked independently of the provider process, through a `vim::Client` session of the
+//! test's own: the inventory by property reads, the datastore by `/folder` downloads.
 //!
 //! The packages are built here: a stream-optimized VMDK from `qemu-img` (installed by
 //! `scripts/bootstrap` with qemu-utils), the example's OVF descriptor, and `tar` for the OVA.
@@ -15,6 +15,8 @@ use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use photon_test_rig::{PROVIDER_SOURCE, ProviderInstall, TerraformDir, Tool, Vcsim, VcsimOptions};
+use vim::datastore::{DatastoreFiles, DatastorePath, TransferError};
+use vim::spec::{Backing, VirtualDevice};
 
 const DISK: &str = "photon-minimal-disk1.vmdk";
 const DESCRIPTOR: &str = "photon-minimal.ovf";
@@ -132,94 +134,38 @@ fn tar_ova(dir: &Path, name: &str, members: &[&str]) {
         .args(members));
 }
 
-/// Plain SOAP and HTTP to the simulator: our own view of the inventory and the datastore.
+/// Our own view of the inventory and the datastore through `vim::Client` and
+/// `vim::datastore::DatastoreFiles`, independent of the provider process.
 struct Soap {
-    http: reqwest::Client,
-    url: String,
-    cookie: String,
+    client: vim::Client,
     runtime: tokio::runtime::Runtime,
-}
-
-fn between<'a>(text: &'a str, start: &str, end: &str) -> Option<&'a str> {
-    let from = text.find(start)? + start.len();
-    let to = text[from..].find(end)? + from;
-    Some(&text[from..to])
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
 }
 
 impl Soap {
     fn login() -> Soap {
         let vcsim = vcsim();
-        let pem = std::fs::read(&vcsim.ca_file).unwrap();
-        let http = reqwest::Client::builder()
-            .add_root_certificate(reqwest::Certificate::from_pem(&pem).unwrap())
-            .build()
-            .unwrap();
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
             .unwrap();
-        let mut soap = Soap {
-            http,
-            url: vcsim.url.clone(),
-            cookie: String::new(),
-            runtime,
-        };
-        let body = format!(
-            r#"<Login xmlns="urn:vim25"><_this type="SessionManager">SessionManager</_this><userName>{}</userName><password>{}</password></Login>"#,
-            escape(&vcsim.options.username),
-            escape(&vcsim.options.password)
-        );
-        let (text, cookie) = soap.send(&body);
-        assert!(text.contains("LoginResponse"), "{text}");
-        soap.cookie = cookie.unwrap();
-        soap
-    }
-
-    fn send(&self, body: &str) -> (String, Option<String>) {
-        let envelope = format!(
-            r#"<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><soapenv:Body>{body}</soapenv:Body></soapenv:Envelope>"#
-        );
-        self.runtime.block_on(async {
-            let mut request = self
-                .http
-                .post(&self.url)
-                .header("Content-Type", "text/xml; charset=utf-8")
-                .header("SOAPAction", "urn:vim25/6.5")
-                .body(envelope);
-            if !self.cookie.is_empty() {
-                request = request.header("Cookie", &self.cookie);
-            }
-            let response = request.send().await.unwrap();
-            let cookie = response
-                .headers()
-                .get("set-cookie")
-                .and_then(|value| value.to_str().ok())
-                .and_then(|value| value.split(';').next())
-                .map(str::to_owned);
-            (response.text().await.unwrap(), cookie)
-        })
+        let client = runtime
+            .block_on(vim::Client::connect(vim::ConnectOptions {
+                url: vcsim.url.clone(),
+                username: vcsim.options.username.clone(),
+                password: vcsim.options.password.clone(),
+                ca_pem: Some(std::fs::read(&vcsim.ca_file).unwrap()),
+                ..vim::ConnectOptions::default()
+            }))
+            .unwrap();
+        Soap { client, runtime }
     }
 
     /// `(type, value)` of the entity at `path`, or `None`.
     fn find(&self, path: &str) -> Option<(String, String)> {
-        let (text, _) = self.send(&format!(
-            r#"<FindByInventoryPath xmlns="urn:vim25"><_this type="SearchIndex">SearchIndex</_this><inventoryPath>{}</inventoryPath></FindByInventoryPath>"#,
-            escape(path.trim_start_matches('/'))
-        ));
-        assert!(text.contains("FindByInventoryPathResponse"), "{text}");
-        let kind = between(&text, "<returnval type=\"", "\"")?;
-        let value = between(
-            &text,
-            &format!("<returnval type=\"{kind}\">"),
-            "</returnval>",
-        )?;
-        Some((kind.to_owned(), value.replace("&amp;", "&")))
+        self.runtime
+            .block_on(self.client.find_by_inventory_path(path))
+            .unwrap()
+            .map(|found| (found.kind, found.value))
     }
 
     fn id(&self, path: &str) -> String {
@@ -228,73 +174,83 @@ impl Soap {
             .1
     }
 
-    /// The raw XML of property `property` of `kind:value` (its `<val>` content).
-    fn property(&self, kind: &str, value: &str, property: &str) -> String {
-        let (text, _) = self.send(&format!(
-            r#"<RetrievePropertiesEx xmlns="urn:vim25"><_this type="PropertyCollector">propertyCollector</_this><specSet><propSet><type>{kind}</type><pathSet>{property}</pathSet></propSet><objectSet><obj type="{kind}">{}</obj></objectSet></specSet><options></options></RetrievePropertiesEx>"#,
-            escape(value)
-        ));
-        let val = between(&text, "<val", "</val>").unwrap_or_else(|| panic!("{text}"));
-        val[val.find('>').unwrap() + 1..].to_owned()
+    /// Property `property` of VM `vm`; panics when it is unset.
+    fn property(&self, vm: &str, property: &str) -> vim::Value {
+        let obj = vim::ManagedObjectReference::new("VirtualMachine", vm);
+        let mut objects = self
+            .runtime
+            .block_on(self.client.retrieve_objects(
+                std::slice::from_ref(&obj),
+                "VirtualMachine",
+                &[property],
+            ))
+            .unwrap();
+        objects
+            .pop()
+            .unwrap()
+            .get(property)
+            .cloned()
+            .unwrap_or_else(|| panic!("{vm} has no {property}"))
+    }
+
+    fn devices(&self, vm: &str) -> Vec<VirtualDevice> {
+        let vm = vim::ManagedObjectReference::new("VirtualMachine", vm);
+        self.runtime.block_on(self.client.vm_devices(&vm)).unwrap()
     }
 
     /// The names of the VMs and templates directly in the folder `folder`.
     fn vm_names(&self, folder: &str) -> Vec<String> {
-        let (text, _) = self.send(&format!(
-            r#"<RetrievePropertiesEx xmlns="urn:vim25"><_this type="PropertyCollector">propertyCollector</_this><specSet><propSet><type>VirtualMachine</type><pathSet>name</pathSet></propSet><objectSet><obj type="Folder">{}</obj><skip>true</skip><selectSet xsi:type="TraversalSpec"><name>children</name><type>Folder</type><path>childEntity</path><skip>false</skip></selectSet></objectSet></specSet><options></options></RetrievePropertiesEx>"#,
-            escape(folder)
-        ));
-        assert!(text.contains("RetrievePropertiesExResponse"), "{text}");
-        // `<val xsi:type="xsd:string">name</val>`, under whatever prefixes the server uses.
-        let names: Vec<String> = text
-            .split("<val ")
-            .skip(1)
-            .filter_map(|rest| between(rest, ">", "</val>"))
-            .map(|name| name.replace("&amp;", "&"))
-            .collect();
-        let objects = text.matches("<obj type=\"VirtualMachine\">").count();
-        assert_eq!(names.len(), objects, "{text}");
-        names
+        let folder = vim::ManagedObjectReference::new("Folder", folder);
+        self.runtime.block_on(async {
+            let vms: Vec<vim::ManagedObjectReference> = self
+                .client
+                .folder_children(&folder)
+                .await
+                .unwrap()
+                .into_iter()
+                .filter(|child| child.kind == "VirtualMachine")
+                .collect();
+            let objects = self
+                .client
+                .retrieve_objects(&vms, "VirtualMachine", &["name"])
+                .await
+                .unwrap();
+            assert_eq!(objects.len(), vms.len(), "{objects:?}");
+            objects
+                .iter()
+                .map(|object| object.get("name").unwrap().as_str().unwrap().to_owned())
+                .collect()
+        })
     }
 
     fn destroy(&self, kind: &str, value: &str) {
-        let (text, _) = self.send(&format!(
-            r#"<Destroy_Task xmlns="urn:vim25"><_this type="{kind}">{}</_this></Destroy_Task>"#,
-            escape(value)
-        ));
-        assert!(text.contains("Destroy_TaskResponse"), "{text}");
+        let entity = vim::ManagedObjectReference::new(kind, value);
+        self.runtime.block_on(self.client.destroy(&entity)).unwrap();
     }
 
-    fn delete_datastore_file(&self, path: &str, datacenter: &str) {
-        let (text, _) = self.send(&format!(
-            r#"<DeleteDatastoreFile_Task xmlns="urn:vim25"><_this type="FileManager">FileManager</_this><name>{}</name><datacenter type="Datacenter">{}</datacenter></DeleteDatastoreFile_Task>"#,
-            escape(path),
-            escape(datacenter)
-        ));
-        assert!(text.contains("DeleteDatastoreFile_TaskResponse"), "{text}");
+    /// File operations on the datastores of /DC0.
+    fn files(&self) -> DatastoreFiles {
+        let datacenter = vim::ManagedObjectReference::new("Datacenter", self.id("/DC0"));
+        DatastoreFiles::with_path(&self.client, &datacenter, "/DC0")
     }
 
-    /// GET of `/folder/<path>?dcPath=/DC0&dsName=LocalDS_0`: the bytes, or `None` on 404.
+    fn delete_datastore_file(&self, path: &str) {
+        let path = DatastorePath::parse(path).unwrap();
+        self.runtime.block_on(self.files().delete(&path)).unwrap();
+    }
+
+    /// The bytes of `[LocalDS_0] <path>`, or `None` when it does not exist.
     fn download(&self, path: &str) -> Option<Vec<u8>> {
-        let mut url = reqwest::Url::parse(&self.url).unwrap();
-        url.set_path(&format!("/folder/{path}"));
-        url.query_pairs_mut()
-            .append_pair("dcPath", "/DC0")
-            .append_pair("dsName", "LocalDS_0");
-        self.runtime.block_on(async {
-            let response = self
-                .http
-                .get(url)
-                .header("Cookie", &self.cookie)
-                .send()
-                .await
-                .unwrap();
-            match response.status().as_u16() {
-                404 => None,
-                200 => Some(response.bytes().await.unwrap().to_vec()),
-                status => panic!("GET {path}: HTTP {status}"),
-            }
-        })
+        let path = DatastorePath::new("LocalDS_0", path);
+        let local = tempfile::NamedTempFile::new().unwrap();
+        match self
+            .runtime
+            .block_on(self.files().download_file(&path, local.path(), |_, _| {}))
+        {
+            Ok(_) => Some(std::fs::read(local.path()).unwrap()),
+            Err(TransferError::NotFound { .. }) => None,
+            Err(error) => panic!("download of {path}: {error}"),
+        }
     }
 
     /// Waits until `path` exists (`true`) or not (`false`).
@@ -314,49 +270,51 @@ impl Soap {
 fn check_template(soap: &Soap, path: &str, outputs: &serde_json::Value) -> String {
     let (kind, vm) = soap.find(path).unwrap_or_else(|| panic!("{path} missing"));
     assert_eq!(kind, "VirtualMachine");
-    assert_eq!(
-        soap.property("VirtualMachine", &vm, "config.template"),
-        "true"
-    );
-    assert_eq!(
-        soap.property("VirtualMachine", &vm, "name"),
-        path.rsplit('/').next().unwrap()
-    );
+    assert_eq!(soap.property(&vm, "config.template").as_bool(), Some(true));
+    assert_eq!(soap.property(&vm, "name").as_str(), path.rsplit('/').next());
     let parent_path = &path[..path.rfind('/').unwrap()];
     assert_eq!(
-        soap.property("VirtualMachine", &vm, "parent"),
-        soap.id(parent_path),
+        soap.property(&vm, "parent")
+            .as_mor()
+            .map(|parent| parent.value.clone()),
+        Some(soap.id(parent_path)),
         "the template is in {parent_path}"
     );
     assert_eq!(
         outputs["template_uuid"]["value"],
-        soap.property("VirtualMachine", &vm, "config.uuid").as_str(),
+        soap.property(&vm, "config.uuid").as_str().unwrap(),
         "the resource id is the BIOS UUID"
     );
     assert_eq!(outputs["template_moid"]["value"], vm.as_str());
     assert_eq!(
-        soap.property("VirtualMachine", &vm, "config.hardware.numCPU"),
-        "2"
+        soap.property(&vm, "config.hardware.numCPU").as_i64(),
+        Some(2)
     );
     assert_eq!(
-        soap.property("VirtualMachine", &vm, "config.hardware.memoryMB"),
-        "2048"
+        soap.property(&vm, "config.hardware.memoryMB").as_i64(),
+        Some(2048)
     );
-    let devices = soap.property("VirtualMachine", &vm, "config.hardware.device");
+    let devices = soap.devices(&vm);
     for device in ["ParaVirtualSCSIController", "VirtualDisk", "VirtualVmxnet3"] {
         assert!(
-            devices.contains(&format!(":type=\"{device}\"")),
-            "no {device} in {devices}"
+            devices.iter().any(|found| found.type_name() == device),
+            "no {device} in {devices:?}"
         );
     }
     assert!(
-        devices.contains("<deviceName>VM Network</deviceName>"),
-        "the NIC is not on VM Network: {devices}"
+        devices.iter().any(|device| matches!(
+            &device.backing,
+            Some(Backing::Network(network)) if network.device_name == "VM Network"
+        )),
+        "the NIC is not on VM Network: {devices:?}"
     );
     // 16 MiB from the descriptor's capacity.
     assert!(
-        devices.contains("<capacityInKB>16384</capacityInKB>"),
-        "{devices}"
+        devices
+            .iter()
+            .filter_map(VirtualDevice::as_disk)
+            .any(|disk| disk.capacity_in_kb == 16384),
+        "{devices:?}"
     );
     vm
 }
@@ -691,8 +649,7 @@ fn acc_photon_datastore_file_lifecycle() {
     assert_eq!(soap.download(ISO_PATH).as_deref(), Some(third.as_slice()));
 
     // Deleted outside Terraform: planned again.
-    let datacenter = soap.id("/DC0");
-    soap.delete_datastore_file("[LocalDS_0] iso/photon-minimal.iso", &datacenter);
+    soap.delete_datastore_file("[LocalDS_0] iso/photon-minimal.iso");
     assert_eq!(soap.download(ISO_PATH), None);
     let (code, text) = plan_exit_code(&terraform);
     assert_eq!(code, Some(2), "{text}");

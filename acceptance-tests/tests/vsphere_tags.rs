@@ -1,13 +1,16 @@
 //! `photon_tag_category`, `photon_tag` and their data sources through the real Terraform 1.0.3
 //! against vcsim's vAPI REST tagging service over verified TLS. The provider is configured from
-//! VSPHERE_* variables only; every effect is checked with plain REST requests of our own (a
-//! separate session, not the provider's client).
+//! VSPHERE_* variables only; every effect is checked through a `vim::rest::RestClient` session of
+//! the test's own, independent of the provider process.
 
 // Test code: a panic is how a failure is reported.
 #![allow(clippy::unwrap_used)]
 
 use photon_test_rig::{PROVIDER_SOURCE, ProviderInstall, TerraformDir, Vcsim, VcsimOptions};
 use serde_json::{Value, json};
+use vim::rest::{
+    Cardinality, Category, CategorySpec, CategoryUpdate, RestClient, Tag, TagSpec, TagUpdate,
+};
 
 fn versions_tf() -> String {
     format!(
@@ -79,167 +82,115 @@ fn outputs(terraform: &TerraformDir) -> Value {
     serde_json::from_str(&terraform.ok(&["output", "-json"])).unwrap()
 }
 
-/// Plain vAPI REST to the simulator: our own view of categories and tags.
+/// Our own view of categories and tags: a `vim::rest::RestClient` session of the test's own,
+/// not the provider's.
 struct Rest {
-    http: reqwest::Client,
-    base: String,
-    session: String,
+    client: RestClient,
     runtime: tokio::runtime::Runtime,
 }
 
 impl Rest {
     fn login(vcsim: &Vcsim) -> Rest {
-        let pem = std::fs::read(&vcsim.ca_file).unwrap();
-        let http = reqwest::Client::builder()
-            .add_root_certificate(reqwest::Certificate::from_pem(&pem).unwrap())
-            .build()
-            .unwrap();
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
             .unwrap();
-        let base = vcsim.url.replace("/sdk", "/rest");
-        let session = runtime.block_on(async {
-            let response = http
-                .post(format!("{base}/com/vmware/cis/session"))
-                .basic_auth(&vcsim.options.username, Some(&vcsim.options.password))
-                .send()
-                .await
-                .unwrap();
-            assert!(response.status().is_success(), "{response:?}");
-            let body: Value = serde_json::from_str(&response.text().await.unwrap()).unwrap();
-            body["value"].as_str().unwrap().to_owned()
-        });
-        Rest {
-            http,
-            base,
-            session,
-            runtime,
+        let client = runtime
+            .block_on(RestClient::connect(vim::ConnectOptions {
+                url: vcsim.url.clone(),
+                username: vcsim.options.username.clone(),
+                password: vcsim.options.password.clone(),
+                ca_pem: Some(std::fs::read(&vcsim.ca_file).unwrap()),
+                ..vim::ConnectOptions::default()
+            }))
+            .unwrap();
+        Rest { client, runtime }
+    }
+
+    /// The category `id`, or `None` when the server says it does not exist.
+    fn category(&self, id: &str) -> Option<Category> {
+        match self.runtime.block_on(self.client.get_category(id)) {
+            Ok(category) => Some(category),
+            Err(error) if error.is_not_found() => None,
+            Err(error) => panic!("get category {id}: {error}"),
         }
     }
 
-    /// `(status, body)` of a call; `path` is below `/rest/com/vmware/cis/tagging/`.
-    fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> (u16, Value) {
-        self.runtime.block_on(async {
-            let mut request = self
-                .http
-                .request(
-                    method,
-                    format!("{}/com/vmware/cis/tagging/{path}", self.base),
-                )
-                .header("vmware-api-session-id", &self.session);
-            if let Some(body) = body {
-                request = request
-                    .header("Content-Type", "application/json")
-                    .body(body.to_string());
-            }
-            let response = request.send().await.unwrap();
-            let status = response.status().as_u16();
-            let text = response.text().await.unwrap();
-            (status, serde_json::from_str(&text).unwrap_or(Value::Null))
-        })
-    }
-
-    fn get(&self, path: &str) -> Option<Value> {
-        let (status, body) = self.call(reqwest::Method::GET, path, None);
-        match status {
-            200 => Some(body["value"].clone()),
-            404 => None,
-            other => panic!("GET {path}: HTTP {other} {body}"),
+    fn tag(&self, id: &str) -> Option<Tag> {
+        match self.runtime.block_on(self.client.get_tag(id)) {
+            Ok(tag) => Some(tag),
+            Err(error) if error.is_not_found() => None,
+            Err(error) => panic!("get tag {id}: {error}"),
         }
-    }
-
-    fn category(&self, id: &str) -> Option<Value> {
-        self.get(&format!("category/id:{id}"))
-    }
-
-    fn tag(&self, id: &str) -> Option<Value> {
-        self.get(&format!("tag/id:{id}"))
-    }
-
-    fn ids(&self, path: &str) -> Vec<String> {
-        let (status, body) = self.call(reqwest::Method::GET, path, None);
-        assert_eq!(status, 200, "GET {path}: {body}");
-        // vcsim answers an empty list as `{"value": null}`.
-        let value = body["value"].clone();
-        if value.is_null() {
-            return Vec::new();
-        }
-        value
-            .as_array()
-            .unwrap_or_else(|| panic!("GET {path}: {body}"))
-            .iter()
-            .map(|id| id.as_str().unwrap().to_owned())
-            .collect()
     }
 
     /// The categories named `name`.
-    fn categories_named(&self, name: &str) -> Vec<Value> {
-        self.ids("category")
+    fn categories_named(&self, name: &str) -> Vec<Category> {
+        self.runtime
+            .block_on(self.client.list_categories())
+            .unwrap()
             .iter()
             .filter_map(|id| self.category(id))
-            .filter(|category| category["name"] == name)
+            .filter(|category| category.name == name)
             .collect()
     }
 
-    fn tags_named(&self, name: &str) -> Vec<Value> {
-        self.ids("tag")
+    fn tags_named(&self, name: &str) -> Vec<Tag> {
+        self.runtime
+            .block_on(self.client.list_tags())
+            .unwrap()
             .iter()
             .filter_map(|id| self.tag(id))
-            .filter(|tag| tag["name"] == name)
+            .filter(|tag| tag.name == name)
             .collect()
     }
 
     fn create_category(&self, name: &str) -> String {
-        let (status, body) = self.call(
-            reqwest::Method::POST,
-            "category",
-            Some(json!({"create_spec": {
-                "name": name, "description": "made outside Terraform",
-                "cardinality": "MULTIPLE", "associable_types": []
-            }})),
-        );
-        assert_eq!(status, 200, "{body}");
-        body["value"].as_str().unwrap().to_owned()
+        self.runtime
+            .block_on(self.client.create_category(&CategorySpec {
+                name: name.into(),
+                description: "made outside Terraform".into(),
+                cardinality: Cardinality::Multiple,
+                associable_types: Vec::new(),
+            }))
+            .unwrap()
     }
 
     fn create_tag(&self, name: &str, category_id: &str) -> String {
-        let (status, body) = self.call(
-            reqwest::Method::POST,
-            "tag",
-            Some(json!({"create_spec": {
-                "name": name, "description": "", "category_id": category_id
-            }})),
-        );
-        assert_eq!(status, 200, "{body}");
-        body["value"].as_str().unwrap().to_owned()
+        self.runtime
+            .block_on(self.client.create_tag(&TagSpec {
+                name: name.into(),
+                description: String::new(),
+                category_id: category_id.into(),
+            }))
+            .unwrap()
     }
 
-    fn update(&self, path: &str, spec: Value) {
-        let (status, body) = self.call(
-            reqwest::Method::PATCH,
-            path,
-            Some(json!({ "update_spec": spec })),
-        );
-        assert_eq!(status, 200, "PATCH {path}: {body}");
+    fn update_category(&self, id: &str, update: CategoryUpdate) {
+        self.runtime
+            .block_on(self.client.update_category(id, &update))
+            .unwrap();
     }
 
-    fn delete(&self, path: &str) {
-        let (status, body) = self.call(reqwest::Method::DELETE, path, None);
-        assert_eq!(status, 200, "DELETE {path}: {body}");
+    fn update_tag(&self, id: &str, update: TagUpdate) {
+        self.runtime
+            .block_on(self.client.update_tag(id, &update))
+            .unwrap();
+    }
+
+    fn delete_category(&self, id: &str) {
+        self.runtime
+            .block_on(self.client.delete_category(id))
+            .unwrap();
+    }
+
+    fn delete_tag(&self, id: &str) {
+        self.runtime.block_on(self.client.delete_tag(id)).unwrap();
     }
 }
 
-fn sorted_types(category: &Value) -> Vec<String> {
-    let mut types: Vec<String> = category["associable_types"]
-        .as_array()
-        .map(|types| {
-            types
-                .iter()
-                .map(|kind| kind.as_str().unwrap().to_owned())
-                .collect()
-        })
-        .unwrap_or_default();
+fn sorted_types(category: &Category) -> Vec<String> {
+    let mut types = category.associable_types.clone();
     types.sort();
     types
 }
@@ -262,12 +213,12 @@ fn acc_photon_tag_category_lifecycle() {
         .unwrap()
         .to_owned();
     let category = rest.category(&id).expect("created by apply");
-    assert_eq!(category["name"], "environment");
+    assert_eq!(category.name, "environment");
     assert_eq!(
-        category["description"],
+        category.description,
         "Where a workload runs. Managed by Terraform."
     );
-    assert_eq!(category["cardinality"], "SINGLE");
+    assert_eq!(category.cardinality, Some(Cardinality::Single));
     assert_eq!(sorted_types(&category), ["Datastore", "VirtualMachine"]);
     assert_plan_empty(&terraform, "after create");
 
@@ -277,10 +228,7 @@ fn acc_photon_tag_category_lifecycle() {
     assert_plan(&terraform, "0 to add, 1 to change, 0 to destroy");
     apply(&terraform);
     let category = rest.category(&id).expect("updated in place");
-    assert_eq!(
-        category["description"],
-        "Where it runs. Managed by Terraform."
-    );
+    assert_eq!(category.description, "Where it runs. Managed by Terraform.");
     assert_plan_empty(&terraform, "after the description change");
 
     // Adding an associable type: in place.
@@ -323,14 +271,18 @@ fn acc_photon_tag_category_lifecycle() {
         .unwrap()
         .to_owned();
     let category = rest.category(&id).unwrap();
-    assert_eq!(category["cardinality"], "MULTIPLE");
+    assert_eq!(category.cardinality, Some(Cardinality::Multiple));
     assert_eq!(rest.categories_named("environment").len(), 1);
     assert_plan_empty(&terraform, "after the cardinality change");
 
     // Changes made outside Terraform are drift, put back in place.
-    rest.update(
-        &format!("category/id:{id}"),
-        json!({"name": "environment-oob", "description": "oob"}),
+    rest.update_category(
+        &id,
+        CategoryUpdate {
+            name: Some("environment-oob".into()),
+            description: Some("oob".into()),
+            ..CategoryUpdate::default()
+        },
     );
     let text = assert_plan(&terraform, "0 to add, 1 to change, 0 to destroy");
     assert!(
@@ -342,7 +294,7 @@ fn acc_photon_tag_category_lifecycle() {
         "{text}"
     );
     apply(&terraform);
-    assert_eq!(rest.category(&id).unwrap()["name"], "environment");
+    assert_eq!(rest.category(&id).unwrap().name, "environment");
     assert_plan_empty(&terraform, "after fixing the drift");
 
     // Import by name.
@@ -382,7 +334,7 @@ fn acc_photon_tag_category_lifecycle() {
     std::fs::remove_file(terraform.path().join("other.tf")).unwrap();
 
     // Deleted outside Terraform: the plan creates it again.
-    rest.delete(&format!("category/id:{id}"));
+    rest.delete_category(&id);
     let text = assert_plan(&terraform, "1 to add, 0 to change, 0 to destroy");
     assert!(text.contains("will be created"), "{text}");
     apply(&terraform);
@@ -442,13 +394,13 @@ fn acc_photon_tag_lifecycle_and_data_sources() {
         .unwrap()
         .to_owned();
     let tag = rest.tag(&id).expect("created by apply");
-    assert_eq!(tag["name"], "production");
+    assert_eq!(tag.name, "production");
     assert_eq!(
-        tag["description"],
+        tag.description,
         "Production workloads. Managed by Terraform."
     );
-    let category_id = tag["category_id"].as_str().unwrap().to_owned();
-    assert_eq!(rest.category(&category_id).unwrap()["name"], "environment");
+    let category_id = tag.category_id.clone();
+    assert_eq!(rest.category(&category_id).unwrap().name, "environment");
     assert_plan_empty(&terraform, "after create");
 
     // Both data-source examples, as modules, find what the resources made.
@@ -510,17 +462,23 @@ data "photon_tag" "missing" {
     assert_plan(&terraform, "0 to add, 1 to change, 0 to destroy");
     apply(&terraform);
     assert_eq!(
-        rest.tag(&id).expect("updated in place")["description"],
+        rest.tag(&id).expect("updated in place").description,
         "Prod. Managed by Terraform."
     );
     assert_plan_empty(&terraform, "after the description change");
 
     // A rename outside Terraform is drift on `name`.
-    rest.update(&format!("tag/id:{id}"), json!({"name": "prod-oob"}));
+    rest.update_tag(
+        &id,
+        TagUpdate {
+            name: Some("prod-oob".into()),
+            ..TagUpdate::default()
+        },
+    );
     let text = assert_plan(&terraform, "0 to add, 1 to change, 0 to destroy");
     assert!(text.contains(r#""prod-oob" -> "production""#), "{text}");
     apply(&terraform);
-    assert_eq!(rest.tag(&id).unwrap()["name"], "production");
+    assert_eq!(rest.tag(&id).unwrap().name, "production");
     assert_plan_empty(&terraform, "after fixing the drift");
 
     // Import by category and tag name, as JSON.
@@ -577,7 +535,7 @@ data "photon_tag" "missing" {
     std::fs::remove_file(terraform.path().join("duplicate.tf")).unwrap();
 
     // Deleted outside Terraform: the plan creates it again.
-    rest.delete(&format!("tag/id:{id}"));
+    rest.delete_tag(&id);
     let text = assert_plan(&terraform, "1 to add, 0 to change, 0 to destroy");
     assert!(
         text.contains("photon_tag.production will be created"),
@@ -586,7 +544,7 @@ data "photon_tag" "missing" {
     apply(&terraform);
     let recreated = rest.tags_named("production");
     assert_eq!(recreated.len(), 1);
-    assert_eq!(recreated[0]["category_id"], category_id.as_str());
+    assert_eq!(recreated[0].category_id, category_id);
     assert_plan_empty(&terraform, "after re-creating");
 
     // Destroy: tag and category gone.
@@ -603,7 +561,7 @@ fn acc_a_tag_in_a_missing_category_is_a_diagnostic_on_category_id() {
     let rest = Rest::login(&vcsim);
     let gone = rest.create_category("short-lived");
     rest.create_tag("survivor", &rest.create_category("kept"));
-    rest.delete(&format!("category/id:{gone}"));
+    rest.delete_category(&gone);
     let terraform = workdir(&vcsim);
     terraform.write(
         "main.tf",

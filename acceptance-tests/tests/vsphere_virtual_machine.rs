@@ -1,6 +1,6 @@
 //! `photon_virtual_machine` (resource and data source) through the real Terraform 1.0.3 against
-//! vcsim over verified TLS. Every effect is checked with plain SOAP requests of this test's own,
-//! independent of the provider's client.
+//! vcsim over verified TLS. Every effect is checked through `vim::Client` and
+//! `vim::rest::RestClient` sessions of the test's own, independent of the provider process.
 
 // Test code: a panic is how a failure is reported.
 #![allow(clippy::unwrap_used)]
@@ -10,6 +10,9 @@ use std::time::{Duration, Instant};
 
 use base64::Engine;
 use photon_test_rig::{PROVIDER_SOURCE, ProviderInstall, TerraformDir, Vcsim, VcsimOptions};
+use vim::datastore::{DatastoreFiles, DatastorePath};
+use vim::rest::{ObjectId, RestClient};
+use vim::spec::{Backing, OptionValue, VirtualDevice, VirtualMachineConfigSpec};
 
 /// One simulator for the binary; every test uses names of its own.
 fn vcsim() -> &'static Vcsim {
@@ -73,94 +76,55 @@ fn outputs(terraform: &TerraformDir) -> serde_json::Value {
     serde_json::from_str(&terraform.ok(&["output", "-json"])).unwrap()
 }
 
-/// Plain SOAP to the simulator: our own view of the inventory.
+/// Our own view of the inventory through `vim::Client`, independent of the provider process.
 struct Soap {
-    http: reqwest::Client,
-    url: String,
-    cookie: String,
+    client: vim::Client,
     runtime: tokio::runtime::Runtime,
-}
-
-fn between<'a>(text: &'a str, start: &str, end: &str) -> Option<&'a str> {
-    let from = text.find(start)? + start.len();
-    let to = text[from..].find(end)? + from;
-    Some(&text[from..to])
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
 }
 
 impl Soap {
     fn login() -> Soap {
-        let vcsim = vcsim();
-        let pem = std::fs::read(&vcsim.ca_file).unwrap();
-        let http = reqwest::Client::builder()
-            .add_root_certificate(reqwest::Certificate::from_pem(&pem).unwrap())
-            .build()
-            .unwrap();
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
             .unwrap();
-        let mut soap = Soap {
-            http,
-            url: vcsim.url.clone(),
-            cookie: String::new(),
-            runtime,
-        };
-        let body = format!(
-            r#"<Login xmlns="urn:vim25"><_this type="SessionManager">SessionManager</_this><userName>{}</userName><password>{}</password></Login>"#,
-            escape(&vcsim.options.username),
-            escape(&vcsim.options.password)
-        );
-        let (text, cookie) = soap.send(&body);
-        assert!(text.contains("LoginResponse"), "{text}");
-        soap.cookie = cookie.unwrap();
-        soap
+        let client = runtime
+            .block_on(vim::Client::connect(connect_options()))
+            .unwrap();
+        Soap { client, runtime }
     }
 
-    fn send(&self, body: &str) -> (String, Option<String>) {
-        let envelope = format!(
-            r#"<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:xsd="http://www.w3.org/2001/XMLSchema"><soapenv:Body>{body}</soapenv:Body></soapenv:Envelope>"#
-        );
-        self.runtime.block_on(async {
-            let mut request = self
-                .http
-                .post(&self.url)
-                .header("Content-Type", "text/xml; charset=utf-8")
-                .header("SOAPAction", "urn:vim25/6.5")
-                .body(envelope);
-            if !self.cookie.is_empty() {
-                request = request.header("Cookie", &self.cookie);
-            }
-            let response = request.send().await.unwrap();
-            let cookie = response
-                .headers()
-                .get("set-cookie")
-                .and_then(|value| value.to_str().ok())
-                .and_then(|value| value.split(';').next())
-                .map(str::to_owned);
-            (response.text().await.unwrap(), cookie)
-        })
+    fn block_on<F: std::future::Future>(&self, future: F) -> F::Output {
+        self.runtime.block_on(future)
+    }
+
+    /// A vAPI REST session of the test's own.
+    fn rest(&self) -> RestClient {
+        self.block_on(RestClient::connect(connect_options()))
+            .unwrap()
+    }
+
+    /// The sorted IDs of the tags attached to VM `vm`.
+    fn attached_tags(&self, rest: &RestClient, vm: &str) -> Vec<String> {
+        let mut tags = self
+            .block_on(rest.list_attached_tags(&ObjectId::from(vm_ref(vm))))
+            .unwrap();
+        tags.sort();
+        tags
+    }
+
+    /// File operations on the datastores of /DC0.
+    fn datastore_files(&self) -> DatastoreFiles {
+        let datacenter = vim::ManagedObjectReference::new("Datacenter", self.vm("/DC0"));
+        DatastoreFiles::with_path(&self.client, &datacenter, "/DC0")
     }
 
     /// The moref value of the entity at `path`, or `None`.
     fn find(&self, path: &str) -> Option<String> {
-        let (text, _) = self.send(&format!(
-            r#"<FindByInventoryPath xmlns="urn:vim25"><_this type="SearchIndex">SearchIndex</_this><inventoryPath>{}</inventoryPath></FindByInventoryPath>"#,
-            escape(path.trim_start_matches('/'))
-        ));
-        assert!(text.contains("FindByInventoryPathResponse"), "{text}");
-        let kind = between(&text, "<returnval type=\"", "\"")?;
-        let value = between(
-            &text,
-            &format!("<returnval type=\"{kind}\">"),
-            "</returnval>",
-        )?;
-        Some(value.replace("&amp;", "&"))
+        self.runtime
+            .block_on(self.client.find_by_inventory_path(path))
+            .unwrap()
+            .map(|found| found.value)
     }
 
     fn vm(&self, path: &str) -> String {
@@ -168,47 +132,71 @@ impl Soap {
             .unwrap_or_else(|| panic!("{path} not in the inventory"))
     }
 
-    /// The XML text inside `<val>` of property `property` of VM `vm`.
-    fn property(&self, vm: &str, property: &str) -> String {
-        let (text, _) = self.send(&format!(
-            r#"<RetrievePropertiesEx xmlns="urn:vim25"><_this type="PropertyCollector">propertyCollector</_this><specSet><propSet><type>VirtualMachine</type><pathSet>{property}</pathSet></propSet><objectSet><obj type="VirtualMachine">{}</obj></objectSet></specSet><options></options></RetrievePropertiesEx>"#,
-            escape(vm)
-        ));
-        let Some(val) = between(&text, "<val", "</val>") else {
-            return String::new();
-        };
-        val[val.find('>').unwrap() + 1..].to_owned()
+    /// Property `property` of VM `vm` (`None` when unset).
+    fn value(&self, vm: &str, property: &str) -> Option<vim::Value> {
+        let mut objects = self
+            .runtime
+            .block_on(
+                self.client
+                    .retrieve_objects(&[vm_ref(vm)], "VirtualMachine", &[property]),
+            )
+            .unwrap();
+        let object = objects.pop().unwrap();
+        assert!(
+            object.missing(property).is_none(),
+            "{vm} {property}: {:?}",
+            object.missing(property)
+        );
+        object.get(property).cloned()
+    }
+
+    /// A string or enum property.
+    fn text(&self, vm: &str, property: &str) -> String {
+        match self.value(vm, property) {
+            Some(value) => value
+                .as_str()
+                .unwrap_or_else(|| panic!("{vm} {property} = {value:?}"))
+                .to_owned(),
+            None => panic!("{vm} {property} is unset"),
+        }
     }
 
     fn number(&self, vm: &str, property: &str) -> i64 {
-        self.property(vm, property).parse().unwrap()
+        let value = self.value(vm, property);
+        value
+            .as_ref()
+            .and_then(vim::Value::as_i64)
+            .unwrap_or_else(|| panic!("{vm} {property} = {value:?}"))
+    }
+
+    fn devices(&self, vm: &str) -> Vec<VirtualDevice> {
+        self.runtime
+            .block_on(self.client.vm_devices(&vm_ref(vm)))
+            .unwrap()
     }
 
     /// The value of the last extraConfig entry `key`.
     fn setting(&self, vm: &str, key: &str) -> Option<String> {
-        let all = self.property(vm, "config.extraConfig");
-        let marker = format!("<key>{key}</key>");
-        let at = all.rfind(&marker)?;
-        let rest = &all[at + marker.len()..];
-        let value = between(rest, "<value", "</value>")?;
-        Some(value[value.find('>').unwrap() + 1..].to_owned())
+        let all = self.value(vm, "config.extraConfig")?;
+        OptionValue::from_array(&all)
+            .unwrap()
+            .into_iter()
+            .rev()
+            .find(|option| option.key == key)
+            .map(|option| option.value.to_text())
     }
 
-    fn reconfigure(&self, vm: &str, spec: &str) {
-        let (text, _) = self.send(&format!(
-            r#"<ReconfigVM_Task xmlns="urn:vim25"><_this type="VirtualMachine">{}</_this><spec>{spec}</spec></ReconfigVM_Task>"#,
-            escape(vm)
-        ));
-        assert!(text.contains("ReconfigVM_TaskResponse"), "{text}");
+    fn reconfigure(&self, vm: &str, spec: &VirtualMachineConfigSpec) {
+        self.runtime
+            .block_on(self.client.reconfigure_vm(&vm_ref(vm), spec))
+            .unwrap();
     }
 
     fn create_folder(&self, parent: &str, name: &str) {
-        let (text, _) = self.send(&format!(
-            r#"<CreateFolder xmlns="urn:vim25"><_this type="Folder">{}</_this><name>{}</name></CreateFolder>"#,
-            escape(parent),
-            escape(name)
-        ));
-        assert!(text.contains("CreateFolderResponse"), "{text}");
+        let parent = vim::ManagedObjectReference::new("Folder", parent);
+        self.runtime
+            .block_on(self.client.create_folder(&parent, name))
+            .unwrap();
     }
 
     /// Waits until `path` exists (`true`) or not (`false`).
@@ -223,9 +211,50 @@ impl Soap {
     }
 }
 
-/// `n` occurrences of `needle` in `haystack`.
-fn count(haystack: &str, needle: &str) -> usize {
-    haystack.matches(needle).count()
+fn connect_options() -> vim::ConnectOptions {
+    let vcsim = vcsim();
+    vim::ConnectOptions {
+        url: vcsim.url.clone(),
+        username: vcsim.options.username.clone(),
+        password: vcsim.options.password.clone(),
+        ca_pem: Some(std::fs::read(&vcsim.ca_file).unwrap()),
+        ..vim::ConnectOptions::default()
+    }
+}
+
+fn vm_ref(moid: &str) -> vim::ManagedObjectReference {
+    vim::ManagedObjectReference::new("VirtualMachine", moid)
+}
+
+/// How many devices of WSDL type `type_name` there are.
+fn count(devices: &[VirtualDevice], type_name: &str) -> usize {
+    devices
+        .iter()
+        .filter(|device| device.type_name() == type_name)
+        .count()
+}
+
+/// The capacities of the disks, in KiB, sorted.
+fn disk_sizes_kb(devices: &[VirtualDevice]) -> Vec<i64> {
+    let mut sizes: Vec<i64> = devices
+        .iter()
+        .filter_map(VirtualDevice::as_disk)
+        .map(|disk| disk.capacity_in_kb)
+        .collect();
+    sizes.sort_unstable();
+    sizes
+}
+
+/// The port group names the network adapters are backed by.
+fn nic_networks(devices: &[VirtualDevice]) -> Vec<String> {
+    devices
+        .iter()
+        .filter(|device| device.as_ethernet_card().is_some())
+        .filter_map(|device| match &device.backing {
+            Some(Backing::Network(network)) => Some(network.device_name.clone()),
+            _ => None,
+        })
+        .collect()
 }
 
 /// The documented example: a VM from scratch and a clone; no drift; an in-place CPU/memory
@@ -251,33 +280,20 @@ fn acc_example_create_clone_update_replace_destroy() {
     // From scratch: hardware, devices, settings, power.
     assert_eq!(soap.number(&web, "config.hardware.numCPU"), 2);
     assert_eq!(soap.number(&web, "config.hardware.memoryMB"), 2048);
-    assert_eq!(soap.property(&web, "config.guestId"), "vmwarePhoton64Guest");
-    assert_eq!(soap.property(&web, "config.firmware"), "efi");
+    assert_eq!(soap.text(&web, "config.guestId"), "vmwarePhoton64Guest");
+    assert_eq!(soap.text(&web, "config.firmware"), "efi");
+    assert_eq!(soap.text(&web, "config.annotation"), "Managed by Terraform");
+    assert_eq!(soap.text(&web, "runtime.powerState"), "poweredOn");
+    let devices = soap.devices(&web);
     assert_eq!(
-        soap.property(&web, "config.annotation"),
-        "Managed by Terraform"
-    );
-    assert_eq!(soap.property(&web, "runtime.powerState"), "poweredOn");
-    let devices = soap.property(&web, "config.hardware.device");
-    assert_eq!(
-        count(&devices, "\"ParaVirtualSCSIController\""),
+        count(&devices, "ParaVirtualSCSIController"),
         1,
-        "{devices}"
+        "{devices:?}"
     );
-    assert_eq!(count(&devices, "\"VirtualDisk\""), 2, "{devices}");
-    assert!(
-        devices.contains("<capacityInKB>16777216</capacityInKB>"),
-        "{devices}"
-    );
-    assert!(
-        devices.contains("<capacityInKB>8388608</capacityInKB>"),
-        "{devices}"
-    );
-    assert_eq!(count(&devices, "\"VirtualVmxnet3\""), 1, "{devices}");
-    assert!(
-        devices.contains("<deviceName>VM Network</deviceName>"),
-        "{devices}"
-    );
+    assert_eq!(count(&devices, "VirtualDisk"), 2, "{devices:?}");
+    assert_eq!(disk_sizes_kb(&devices), [8388608, 16777216], "{devices:?}");
+    assert_eq!(count(&devices, "VirtualVmxnet3"), 1, "{devices:?}");
+    assert_eq!(nic_networks(&devices), ["VM Network"], "{devices:?}");
     assert_eq!(soap.setting(&web, "guestinfo.role").as_deref(), Some("web"));
     let kickstart = soap.setting(&web, "guestinfo.kickstart.data").unwrap();
     let json = base64::engine::general_purpose::STANDARD
@@ -289,16 +305,13 @@ fn acc_example_create_clone_update_replace_destroy() {
     // The clone: vcsim ignores the clone's config, so these prove the follow-up reconfigure.
     assert_eq!(soap.number(&clone, "config.hardware.numCPU"), 2);
     assert_eq!(soap.number(&clone, "config.hardware.memoryMB"), 1024);
-    assert_eq!(soap.property(&clone, "runtime.powerState"), "poweredOff");
-    let devices = soap.property(&clone, "config.hardware.device");
-    assert_eq!(count(&devices, "\"VirtualDisk\""), 1, "{devices}");
-    assert!(
-        devices.contains("<capacityInKB>2097152</capacityInKB>"),
-        "{devices}"
-    );
-    assert_eq!(count(&devices, "\"VirtualVmxnet3\""), 1, "{devices}");
-    assert_eq!(count(&devices, "\"VirtualE1000\""), 0, "{devices}");
-    assert_eq!(count(&devices, "\"VirtualCdrom\""), 0, "{devices}");
+    assert_eq!(soap.text(&clone, "runtime.powerState"), "poweredOff");
+    let devices = soap.devices(&clone);
+    assert_eq!(disk_sizes_kb(&devices), [2097152], "{devices:?}");
+    assert_eq!(count(&devices, "VirtualVmxnet3"), 1, "{devices:?}");
+    assert_eq!(count(&devices, "VirtualE1000"), 0, "{devices:?}");
+    assert_eq!(nic_networks(&devices), ["VM Network"], "{devices:?}");
+    assert_eq!(count(&devices, "VirtualCdrom"), 0, "{devices:?}");
 
     let (code, text) = plan(&terraform);
     assert_eq!(code, Some(0), "plan after apply is not empty:\n{text}");
@@ -327,14 +340,19 @@ fn acc_example_create_clone_update_replace_destroy() {
     );
     assert_eq!(soap.number(&web, "config.hardware.numCPU"), 4);
     assert_eq!(soap.number(&web, "config.hardware.memoryMB"), 4096);
-    assert_eq!(soap.property(&web, "runtime.powerState"), "poweredOn");
+    assert_eq!(soap.text(&web, "runtime.powerState"), "poweredOn");
     let (code, text) = plan(&terraform);
     assert_eq!(code, Some(0), "plan after the update is not empty:\n{text}");
 
     // Out of band: drift on the attributes changed.
     soap.reconfigure(
         &web,
-        "<numCPUs>1</numCPUs><memoryMB>512</memoryMB><annotation>edited by hand</annotation>",
+        &VirtualMachineConfigSpec {
+            num_cpus: Some(1),
+            memory_mb: Some(512),
+            annotation: Some("edited by hand".into()),
+            ..VirtualMachineConfigSpec::default()
+        },
     );
     let (code, text) = plan(&terraform);
     assert_eq!(code, Some(2), "{text}");
@@ -454,9 +472,9 @@ fn acc_import_by_path_then_plan_is_empty() {
     terraform.ok(&["init", "-no-color"]);
     apply(&terraform);
     let vm = soap.vm("/DC0/vm/acc-import-folder/acc-import");
-    assert_eq!(soap.property(&vm, "runtime.powerState"), "poweredOff");
-    let devices = soap.property(&vm, "config.hardware.device");
-    assert_eq!(count(&devices, "\"VirtualE1000e\""), 1, "{devices}");
+    assert_eq!(soap.text(&vm, "runtime.powerState"), "poweredOff");
+    let devices = soap.devices(&vm);
+    assert_eq!(count(&devices, "VirtualE1000e"), 1, "{devices:?}");
 
     terraform.ok(&["state", "rm", "photon_virtual_machine.vm"]);
     terraform.ok(&[
@@ -486,12 +504,8 @@ fn acc_import_by_path_then_plan_is_empty() {
         "{text}"
     );
     apply(&terraform);
-    let devices = soap.property(&vm, "config.hardware.device");
-    assert_eq!(count(&devices, "\"VirtualDisk\""), 1, "{devices}");
-    assert!(
-        devices.contains("<capacityInKB>3145728</capacityInKB>"),
-        "{devices}"
-    );
+    let devices = soap.devices(&vm);
+    assert_eq!(disk_sizes_kb(&devices), [3145728], "{devices:?}");
     let (code, text) = plan(&terraform);
     assert_eq!(
         code,
@@ -512,10 +526,7 @@ fn acc_import_by_path_then_plan_is_empty() {
     let stderr = failure(&terraform, &["plan", "-no-color"]);
     assert!(stderr.contains("Cannot shrink a disk"), "{stderr}");
     assert!(stderr.contains("disk.0.size"), "{stderr}");
-    assert!(
-        soap.property(&vm, "config.hardware.device")
-            .contains("<capacityInKB>3145728</capacityInKB>")
-    );
+    assert_eq!(disk_sizes_kb(&soap.devices(&vm)), [3145728]);
 
     terraform.write(
         "main.tf",
@@ -550,7 +561,7 @@ fn acc_waits_for_the_guest_ip() {
     let deadline = Instant::now() + Duration::from_secs(60);
     let vm = loop {
         if let Some(vm) = soap.find("/DC0/vm/acc-ip") {
-            if soap.property(&vm, "runtime.powerState") == "poweredOn" {
+            if soap.text(&vm, "runtime.powerState") == "poweredOn" {
                 break vm;
             }
         }
@@ -562,7 +573,10 @@ fn acc_waits_for_the_guest_ip() {
     assert!(child.try_wait().unwrap().is_none(), "apply did not wait");
     soap.reconfigure(
         &vm,
-        r#"<extraConfig xsi:type="OptionValue"><key>SET.guest.ipAddress</key><value xsi:type="xsd:string">10.0.0.42</value></extraConfig>"#,
+        &VirtualMachineConfigSpec {
+            extra_config: vec![OptionValue::string("SET.guest.ipAddress", "10.0.0.42")],
+            ..VirtualMachineConfigSpec::default()
+        },
     );
     let output = child.wait_with_output().unwrap();
     assert!(
@@ -607,6 +621,32 @@ fn acc_errors_name_the_attribute() {
         "{stderr}"
     );
 
+    // A tag that does not exist: the VM is created (and kept, tainted), the tags are refused
+    // with a diagnostic on `tags`; destroy removes the VM.
+    let terraform = workdir();
+    let missing = "urn:vmomi:InventoryServiceTag:00000000-0000-0000-0000-000000000000:GLOBAL";
+    terraform.write(
+        "main.tf",
+        &simple(
+            "acc-bad-tag",
+            "null",
+            "off",
+            &format!("tags             = [\"{missing}\"]"),
+        ),
+    );
+    terraform.ok(&["init", "-no-color"]);
+    let stderr = failure(&terraform, &["apply", "-no-color", "-auto-approve"]);
+    assert!(stderr.contains("Changing the VM's tags failed"), "{stderr}");
+    assert!(stderr.contains("Use tag IDs"), "{stderr}");
+    assert!(
+        stderr.contains(&format!("tags             = [\"{missing}\"]")),
+        "{stderr}"
+    );
+    let vm = soap.vm("/DC0/vm/acc-bad-tag");
+    assert!(soap.attached_tags(&soap.rest(), &vm).is_empty());
+    terraform.ok(&["destroy", "-no-color", "-auto-approve"]);
+    soap.wait_for("/DC0/vm/acc-bad-tag", false);
+
     // Bad credentials: the login diagnostic, without the password.
     let terraform = workdir_with_password("wrong-password");
     terraform.write("main.tf", &simple("acc-bad-login", "null", "off", ""));
@@ -631,7 +671,7 @@ fn acc_data_source_example_matches_the_inventory() {
     let vm = soap.vm("/DC0/vm/DC0_H0_VM0");
     assert_eq!(
         out["source_uuid"]["value"],
-        soap.property(&vm, "config.uuid").as_str()
+        soap.text(&vm, "config.uuid").as_str()
     );
     let hardware = &out["source_hardware"]["value"];
     assert_eq!(
@@ -644,10 +684,177 @@ fn acc_data_source_example_matches_the_inventory() {
     );
     assert_eq!(
         hardware["guest_id"],
-        soap.property(&vm, "config.guestId").as_str()
+        soap.text(&vm, "config.guestId").as_str()
     );
     assert_eq!(hardware["disks"], 1);
     assert_eq!(hardware["scsi_type"], "pvscsi");
     let (code, text) = plan(&terraform);
     assert_eq!(code, Some(0), "{text}");
+}
+
+/// The ISO file names of the VM's CD-ROM drives (an empty name for a drive without an ISO).
+fn cdrom_isos(devices: &[VirtualDevice]) -> Vec<String> {
+    devices
+        .iter()
+        .filter(|device| device.type_name() == "VirtualCdrom")
+        .map(|device| match &device.backing {
+            Some(Backing::CdromIso(iso)) => iso.file_name.clone(),
+            _ => String::new(),
+        })
+        .collect()
+}
+
+const TAGS_AND_CDROM: &str = r#"
+resource "photon_tag_category" "acc" {
+  name             = "acc-vm-category"
+  cardinality      = "MULTIPLE"
+  associable_types = ["VirtualMachine"]
+}
+
+resource "photon_tag" "red" {
+  name        = "acc-red"
+  category_id = photon_tag_category.acc.id
+}
+
+resource "photon_tag" "blue" {
+  name        = "acc-blue"
+  category_id = photon_tag_category.acc.id
+}
+
+resource "photon_datastore_file" "iso" {
+  datastore_id       = data.photon_datastore.local.id
+  source_file        = "${path.module}/acc-cdrom.iso"
+  destination_file   = "acc-iso/acc-cdrom.iso"
+  create_directories = true
+}
+
+output "moid" {
+  value = photon_virtual_machine.vm.moid
+}
+
+output "red" {
+  value = photon_tag.red.id
+}
+
+output "blue" {
+  value = photon_tag.blue.id
+}
+"#;
+
+const CDROM_BLOCK: &str = r#"
+
+  cdrom {
+    datastore_id = photon_datastore_file.iso.datastore_id
+    path         = photon_datastore_file.iso.destination_file
+  }"#;
+
+/// `tags` and the ISO `cdrom` on one VM, with the category, the tags and the ISO made in the
+/// same configuration: both attached on create; a tag removed from the configuration is
+/// detached in place; a tag attached outside Terraform is drift and detached again; removing
+/// the `cdrom` block removes the drive (and keeps the ISO); destroy removes everything.
+#[test]
+fn acc_tags_and_iso_cdrom() {
+    let terraform = workdir();
+    let soap = Soap::login();
+    let rest = soap.rest();
+    let files = soap.datastore_files();
+    let iso_path = DatastorePath::new("LocalDS_0", "acc-iso/acc-cdrom.iso");
+    let mut iso = vec![0u8; 64 * 1024];
+    iso[0x8001..0x8006].copy_from_slice(b"CD001");
+    std::fs::write(terraform.path().join("acc-cdrom.iso"), &iso).unwrap();
+    let both = "tags             = [photon_tag.red.id, photon_tag.blue.id]";
+    let config = |tags: &str, cdrom: bool| {
+        let extra = format!("{tags}{}", if cdrom { CDROM_BLOCK } else { "" });
+        simple("acc-tags-cdrom", "null", "off", &extra) + TAGS_AND_CDROM
+    };
+    terraform.write("main.tf", &config(both, true));
+    terraform.ok(&["init", "-no-color"]);
+    apply(&terraform);
+
+    let out = outputs(&terraform);
+    let vm = soap.vm("/DC0/vm/acc-tags-cdrom");
+    assert_eq!(out["moid"]["value"], vm.as_str());
+    let red = out["red"]["value"].as_str().unwrap().to_owned();
+    let blue = out["blue"]["value"].as_str().unwrap().to_owned();
+    let mut expected = vec![red.clone(), blue.clone()];
+    expected.sort();
+    assert_eq!(soap.attached_tags(&rest, &vm), expected);
+    assert!(soap.block_on(files.exists(&iso_path)).unwrap());
+    let devices = soap.devices(&vm);
+    assert_eq!(
+        cdrom_isos(&devices),
+        ["[LocalDS_0] acc-iso/acc-cdrom.iso"],
+        "{devices:?}"
+    );
+    let (code, text) = plan(&terraform);
+    assert_eq!(code, Some(0), "plan after create is not empty:\n{text}");
+
+    // One tag fewer in the configuration: detached in place, the tag itself stays.
+    terraform.write(
+        "main.tf",
+        &config("tags             = [photon_tag.red.id]", true),
+    );
+    let (code, text) = plan(&terraform);
+    assert_eq!(code, Some(2), "{text}");
+    assert!(
+        text.contains("photon_virtual_machine.vm will be updated in-place"),
+        "{text}"
+    );
+    assert!(
+        text.contains("0 to add, 1 to change, 0 to destroy"),
+        "{text}"
+    );
+    apply(&terraform);
+    assert_eq!(soap.vm("/DC0/vm/acc-tags-cdrom"), vm, "same VM");
+    assert_eq!(soap.attached_tags(&rest, &vm), [red.as_str()]);
+    assert_eq!(soap.block_on(rest.get_tag(&blue)).unwrap().name, "acc-blue");
+    let (code, text) = plan(&terraform);
+    assert_eq!(code, Some(0), "plan after the detach is not empty:\n{text}");
+
+    // Attached outside Terraform: drift on `tags`, detached by the next apply.
+    soap.block_on(rest.attach_tag(&blue, &ObjectId::from(vm_ref(&vm))))
+        .unwrap();
+    let (code, text) = plan(&terraform);
+    assert_eq!(code, Some(2), "{text}");
+    assert!(text.contains("~ tags"), "{text}");
+    assert!(text.contains(&format!("- \"{blue}\"")), "{text}");
+    assert!(
+        text.contains("0 to add, 1 to change, 0 to destroy"),
+        "{text}"
+    );
+    apply(&terraform);
+    assert_eq!(soap.attached_tags(&rest, &vm), [red.as_str()]);
+
+    // No `cdrom` block: the drive goes, in place; the ISO stays on the datastore.
+    terraform.write(
+        "main.tf",
+        &config("tags             = [photon_tag.red.id]", false),
+    );
+    let (code, text) = plan(&terraform);
+    assert_eq!(code, Some(2), "{text}");
+    assert!(text.contains("- cdrom {"), "{text}");
+    assert!(
+        text.contains("0 to add, 1 to change, 0 to destroy"),
+        "{text}"
+    );
+    apply(&terraform);
+    assert_eq!(soap.vm("/DC0/vm/acc-tags-cdrom"), vm, "same VM");
+    let devices = soap.devices(&vm);
+    assert_eq!(cdrom_isos(&devices), Vec::<String>::new(), "{devices:?}");
+    assert!(soap.block_on(files.exists(&iso_path)).unwrap());
+    let (code, text) = plan(&terraform);
+    assert_eq!(
+        code,
+        Some(0),
+        "plan after removing the CD-ROM is not empty:\n{text}"
+    );
+
+    terraform.ok(&["destroy", "-no-color", "-auto-approve"]);
+    soap.wait_for("/DC0/vm/acc-tags-cdrom", false);
+    assert!(!soap.block_on(files.exists(&iso_path)).unwrap());
+    assert!(
+        soap.block_on(rest.get_tag(&red))
+            .unwrap_err()
+            .is_not_found()
+    );
 }

@@ -10,6 +10,7 @@ use std::fmt::Write as _;
 use tfsdk::Diagnostic;
 use tfsdk::cty::Path;
 use vim::finder::FindError;
+use vim::rest::{RestError, VapiErrorKind};
 use vim::{Error, FaultKind};
 
 /// How many alternatives a "not found" message lists before it says "and N more".
@@ -142,6 +143,49 @@ pub fn vim_error(summary: &str, attribute: Option<&str>, error: &Error) -> Diagn
                 chain(error)
             ),
             true,
+        ),
+        _ => (format!("{prefix}{}.", chain(error)), false),
+    };
+    let diagnostic = Diagnostic::error(summary, detail);
+    match attribute {
+        Some(name) if blames_input => diagnostic.at(Path::root().attr(name)),
+        _ => diagnostic,
+    }
+}
+
+/// A REST failure as a diagnostic. `attribute`, when given, is what the call was about: a
+/// duplicate (`already_exists`) or refused value (`invalid_argument`) points at it.
+pub fn rest_error(summary: &str, attribute: Option<&str>, error: &RestError) -> Diagnostic {
+    let prefix = attribute
+        .map(|name| format!("{name}: "))
+        .unwrap_or_default();
+    let (detail, blames_input) = match error.kind() {
+        Some(VapiErrorKind::AlreadyExists) => (
+            format!(
+                "{prefix}vSphere says it already exists ({}); choose another name, or import \
+                 the existing object.",
+                chain(error)
+            ),
+            true,
+        ),
+        Some(VapiErrorKind::InvalidArgument) => (
+            format!("{prefix}vSphere refused the value: {}.", chain(error)),
+            true,
+        ),
+        Some(VapiErrorKind::Unauthenticated) => (
+            format!(
+                "the vSphere REST session was refused ({}): check provider \"photon\" \
+                 vsphere.user and vsphere.password (or VSPHERE_USER and VSPHERE_PASSWORD).",
+                chain(error)
+            ),
+            false,
+        ),
+        Some(VapiErrorKind::Unauthorized) => (
+            format!(
+                "the vSphere user lacks the tagging privilege for this: {}.",
+                chain(error)
+            ),
+            false,
         ),
         _ => (format!("{prefix}{}.", chain(error)), false),
     };

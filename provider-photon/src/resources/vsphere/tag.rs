@@ -12,8 +12,8 @@ use tfsdk::{
 };
 use vim::rest::{RestClient, RestError, Tag, TagSpec, TagUpdate, VapiErrorKind};
 
-use super::tag_category::{category_by_name, rest, rest_error, string_attr};
-use crate::clients::vsphere::errors::{self, Lookup};
+use super::tag_category::{category_by_name, rest, string_attr};
+use crate::clients::vsphere::errors::{self, Lookup, rest_error};
 
 /// The resource's type name.
 pub const TYPE_NAME: &str = "photon_tag";

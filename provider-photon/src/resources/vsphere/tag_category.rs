@@ -3,8 +3,8 @@
 //! category; `associable_types` may grow in place, but vSphere cannot remove an associable type,
 //! so removing one replaces the category (and with it every tag in it).
 //!
-//! Also home of the helpers the tag resources and data sources share: the REST session, REST
-//! errors as diagnostics, and lookups by name.
+//! Also home of the helpers the tag resources and data sources share: the REST session and
+//! lookups by name (REST errors as diagnostics are `errors::rest_error`).
 
 use async_trait::async_trait;
 use tfsdk::cty::{Path, Type, Value};
@@ -19,7 +19,7 @@ use vim::rest::{
 };
 
 use crate::clients::Clients;
-use crate::clients::vsphere::errors::{self, Lookup};
+use crate::clients::vsphere::errors::{self, Lookup, rest_error};
 
 /// The resource's type name.
 pub const TYPE_NAME: &str = "photon_tag_category";
@@ -90,52 +90,6 @@ pub async fn rest(ctx: &Context) -> Result<RestClient, Diagnostic> {
     let clients = ctx.provider_data::<Clients>()?;
     let rest = clients.vsphere()?.rest().await?;
     Ok(rest.clone())
-}
-
-/// A REST failure as a diagnostic. `attribute`, when given, is what the call was about: a
-/// duplicate (`already_exists`) or refused value (`invalid_argument`) points at it.
-pub fn rest_error(summary: &str, attribute: Option<&str>, error: &RestError) -> Diagnostic {
-    let prefix = attribute
-        .map(|name| format!("{name}: "))
-        .unwrap_or_default();
-    let (detail, blames_input) = match error.kind() {
-        Some(VapiErrorKind::AlreadyExists) => (
-            format!(
-                "{prefix}vSphere says it already exists ({}); choose another name, or import \
-                 the existing object.",
-                errors::chain(error)
-            ),
-            true,
-        ),
-        Some(VapiErrorKind::InvalidArgument) => (
-            format!(
-                "{prefix}vSphere refused the value: {}.",
-                errors::chain(error)
-            ),
-            true,
-        ),
-        Some(VapiErrorKind::Unauthenticated) => (
-            format!(
-                "the vSphere REST session was refused ({}): check provider \"photon\" \
-                 vsphere.user and vsphere.password (or VSPHERE_USER and VSPHERE_PASSWORD).",
-                errors::chain(error)
-            ),
-            false,
-        ),
-        Some(VapiErrorKind::Unauthorized) => (
-            format!(
-                "the vSphere user lacks the tagging privilege for this: {}.",
-                errors::chain(error)
-            ),
-            false,
-        ),
-        _ => (format!("{prefix}{}.", errors::chain(error)), false),
-    };
-    let diagnostic = Diagnostic::error(summary, detail);
-    match attribute {
-        Some(name) if blames_input => diagnostic.at(Path::root().attr(name)),
-        _ => diagnostic,
-    }
 }
 
 /// A string attribute, `None` when null or unknown.

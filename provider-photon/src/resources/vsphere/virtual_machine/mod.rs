@@ -23,7 +23,7 @@ use tfsdk::{
     Context, CreateRequest, DeleteRequest, Diagnostic, Diagnostics, Outcome, PlanRequest,
     ReadRequest, Resource, Schema, UpdateRequest,
 };
-use vim::rest::ObjectId;
+use vim::rest::{ObjectId, RestError};
 use vim::spec::{
     OptionValue, VirtualMachineCloneSpec, VirtualMachineConfigSpec, VirtualMachineFileInfo,
     VirtualMachineRelocateSpec,
@@ -38,7 +38,8 @@ use devices::{
     DeviceProblem, NetworkTarget, PathPart, WantedCdrom, WantedDevices, WantedDisk, WantedNic,
 };
 pub(crate) use devices::{ObservedDevices, scsi_type_name};
-pub(crate) use model::{Observed, VM_PATHS};
+pub(crate) use model::Observed;
+pub use model::VM_PATHS;
 use model::{Placement, Remembered, state_value};
 use schema::*;
 
@@ -558,12 +559,7 @@ async fn attached_tags(
     let mut tags = rest
         .list_attached_tags(&ObjectId::from(vm))
         .await
-        .map_err(|error| {
-            Diagnostic::error(
-                "Reading the VM's tags failed",
-                format!("{TAGS}: {}", errors::chain(&error)),
-            )
-        })?;
+        .map_err(|error| errors::rest_error("Reading the VM's tags failed", Some(TAGS), &error))?;
     tags.sort();
     Ok(tags)
 }
@@ -868,15 +864,20 @@ async fn change_tags(
     let clients = ctx.provider_data::<Clients>()?;
     let rest = clients.vsphere()?.rest().await?;
     let object = ObjectId::from(vm);
-    let failed = |error: vim::rest::RestError| {
-        Diagnostic::error(
-            "Changing the VM's tags failed",
-            format!(
-                "{TAGS}: {}. Use tag IDs (the `id` of a tag), not names.",
-                errors::chain(&error)
-            ),
-        )
-        .at(attr_path(TAGS))
+    let failed = |error: RestError| {
+        let mut diagnostic =
+            errors::rest_error("Changing the VM's tags failed", Some(TAGS), &error);
+        // Unknown tags come back as per-tag batch failures or `not_found`: the value is wrong.
+        if diagnostic.path.is_some()
+            || error.is_not_found()
+            || matches!(error, RestError::Batch { .. })
+        {
+            diagnostic
+                .detail
+                .push_str(" Use tag IDs (the `id` of a tag), not names.");
+            diagnostic = diagnostic.at(attr_path(TAGS));
+        }
+        diagnostic
     };
     if !detach.is_empty() {
         rest.detach_multiple_tags_from_object(&object, &detach)

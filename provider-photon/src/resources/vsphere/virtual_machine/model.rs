@@ -11,7 +11,7 @@ use super::devices::{ObservedDevices, scsi_type_name};
 use super::schema::*;
 
 /// The properties every read retrieves: one batch for all VMs of a refresh.
-pub(crate) const VM_PATHS: &[&str] = &[
+pub const VM_PATHS: &[&str] = &[
     "name",
     "parent",
     "resourcePool",
