@@ -33,11 +33,11 @@ fn photon_rig_reports_live_services_and_removes_them_when_it_stops() {
         "{stdout}"
     );
     assert!(
-        stdout.contains("examples/data-sources/photon_kickstart: kickstart of "),
-        "the main job applies the examples: {stdout}"
+        stdout.contains("examples/quickstart: VM /DC0/vm/quickstart/photon-quickstart (vm-"),
+        "the main job applies the quickstart: {stdout}"
     );
     assert!(
-        !stdout.contains("GOVC_PASSWORD"),
+        !stdout.contains("GOVC_PASSWORD") && !stdout.contains("VSPHERE_PASSWORD"),
         "credentials must stay out of stdout"
     );
 

@@ -10,8 +10,8 @@ use std::os::unix::fs::OpenOptionsExt;
 use std::process::ExitCode;
 
 use photon_test_rig::{
-    BUSYBOX_IMAGE, PROVIDER_SOURCE, Podman, ProviderInstall, TerraformDir, Tool, Vcsim,
-    VcsimOptions, plugin_binaries, tools_dir,
+    BUSYBOX_IMAGE, Podman, ProviderInstall, TerraformDir, Tool, Vcsim, VcsimOptions,
+    plugin_binaries, tools_dir,
 };
 
 fn main() -> ExitCode {
@@ -48,6 +48,10 @@ fn run(exit_when_ready: bool) -> Result<(), String> {
     let _ = writeln!(env, "export GOVC_USERNAME={}", vcsim.options.username);
     let _ = writeln!(env, "export GOVC_PASSWORD={}", vcsim.options.password);
     let _ = writeln!(env, "export GOVC_TLS_CA_CERTS={}", vcsim.ca_file.display());
+    let _ = writeln!(env, "export VSPHERE_SERVER={}", vcsim.url);
+    let _ = writeln!(env, "export VSPHERE_USER={}", vcsim.options.username);
+    let _ = writeln!(env, "export VSPHERE_PASSWORD={}", vcsim.options.password);
+    let _ = writeln!(env, "export VSPHERE_CA_FILE={}", vcsim.ca_file.display());
     let _ = writeln!(env, "export DOCKER_HOST={}", podman.docker_host());
     std::fs::OpenOptions::new()
         .write(true)
@@ -91,22 +95,15 @@ fn run(exit_when_ready: bool) -> Result<(), String> {
     Ok(())
 }
 
-/// The examples the provider can apply today, through the real `terraform` and a filesystem
-/// mirror holding the freshly built provider, exactly as a user installs it.
+/// `examples/quickstart` through the real `terraform` and a filesystem mirror holding the freshly
+/// built provider, exactly as a user installs it, against the embedded vcsim over verified TLS.
 fn apply_examples(vcsim: &Vcsim) -> Result<(), String> {
     let terraform = TerraformDir::new(ProviderInstall::FilesystemMirror)
-        .env("TF_VAR_vsphere_password", &vcsim.options.password);
-    terraform.write(
-        "versions.tf",
-        &format!(
-            "terraform {{\n  required_providers {{\n    photon = {{ source = \"{PROVIDER_SOURCE}\" }}\n  }}\n}}\n"
-        ),
-    );
-    terraform.copy_example("provider/provider.tf", "provider.tf");
-    terraform.copy_example(
-        "data-sources/photon_kickstart/data-source.tf",
-        "kickstart.tf",
-    );
+        .env("VSPHERE_SERVER", &vcsim.url)
+        .env("VSPHERE_USER", &vcsim.options.username)
+        .env("VSPHERE_PASSWORD", &vcsim.options.password)
+        .env("VSPHERE_CA_FILE", &vcsim.ca_file.display().to_string());
+    terraform.copy_example("quickstart/main.tf", "main.tf");
     for args in [
         &["init", "-no-color", "-input=false"][..],
         &["apply", "-no-color", "-input=false", "-auto-approve"][..],
@@ -121,14 +118,20 @@ fn apply_examples(vcsim: &Vcsim) -> Result<(), String> {
             ));
         }
     }
-    let output = terraform.run(&["output", "-raw", "kickstart_json"]);
-    let kickstart = String::from_utf8_lossy(&output.stdout);
-    if !output.status.success() || !kickstart.starts_with('{') {
-        return Err(format!("terraform output kickstart_json: {kickstart}"));
-    }
+    let output = |name: &str| -> Result<String, String> {
+        let output = terraform.run(&["output", "-raw", name]);
+        let value = String::from_utf8_lossy(&output.stdout).into_owned();
+        if output.status.success() && !value.is_empty() {
+            Ok(value)
+        } else {
+            Err(format!("terraform output {name}: {value}"))
+        }
+    };
     println!(
-        "terraform apply            examples/data-sources/photon_kickstart: kickstart of {} bytes",
-        kickstart.len()
+        "terraform apply            examples/quickstart: VM {} ({}, uuid {})",
+        output("vm_folder")?,
+        output("vm_moid")?,
+        output("vm_uuid")?
     );
     Ok(())
 }
