@@ -2,6 +2,7 @@
 //! per backend, shared by all calls of the provider process and closed when Terraform shuts it
 //! down.
 
+pub mod container_engine;
 pub mod vsphere;
 
 use tfsdk::Diagnostic;
@@ -15,13 +16,33 @@ pub struct Clients {
     pub settings: ProviderSettings,
     /// The vSphere backend, when the provider block (or `VSPHERE_SERVER`) configures it.
     pub vsphere: Option<vsphere::Vsphere>,
+    /// The container engine (always configured: it defaults to the local Docker socket).
+    pub container_engine: Option<container_engine::ContainerEngine>,
 }
 
 impl Clients {
     /// Builds the (not yet connected) clients for `settings`.
     pub fn new(settings: ProviderSettings) -> Self {
         let vsphere = settings.vsphere.clone().map(vsphere::Vsphere::new);
-        Self { settings, vsphere }
+        let container_engine = settings
+            .container_engine
+            .clone()
+            .map(container_engine::ContainerEngine::new);
+        Self {
+            settings,
+            vsphere,
+            container_engine,
+        }
+    }
+
+    /// The container engine backend.
+    pub fn container_engine(&self) -> Result<&container_engine::ContainerEngine, Diagnostic> {
+        self.container_engine.as_ref().ok_or_else(|| {
+            Diagnostic::error(
+                "Container engine is not configured",
+                "Add a `container_engine` block to the `provider \"photon\"` configuration, or set DOCKER_HOST.",
+            )
+        })
     }
 
     /// The vSphere backend, or an error saying how to configure it.
