@@ -168,6 +168,39 @@ impl Client {
         &self.inner.user_session
     }
 
+    /// Every session the server has open (`SessionManager.sessionList`, one retrieval; needs
+    /// `Sessions.TerminateSession` on vCenter, any user on vcsim). Leak checks count them.
+    pub async fn sessions(&self) -> Result<Vec<UserSession>, Error> {
+        const PATH: &str = "sessionList";
+        let manager = session_manager(&self.inner.service_content);
+        let mut objects = self
+            .retrieve_objects(std::slice::from_ref(&manager), "SessionManager", &[PATH])
+            .await?;
+        let Some(value) = objects.pop().and_then(|object| object.get(PATH).cloned()) else {
+            return Ok(Vec::new());
+        };
+        let crate::Value::Other { xml, .. } = value else {
+            return Err(Error::Decode {
+                method: "RetrievePropertiesEx",
+                reason: format!("sessionList is not an ArrayOfUserSession: {value:?}"),
+            });
+        };
+        #[derive(serde::Deserialize)]
+        struct ArrayOfUserSession {
+            #[serde(rename = "UserSession", default)]
+            sessions: Vec<UserSession>,
+        }
+        if xml.is_empty() {
+            return Ok(Vec::new());
+        }
+        quick_xml::de::from_str::<ArrayOfUserSession>(&xml)
+            .map(|array| array.sessions)
+            .map_err(|error| Error::Decode {
+                method: "RetrievePropertiesEx",
+                reason: format!("sessionList: {error}"),
+            })
+    }
+
     /// The server clock (RFC 3339); a cheap call that checks the session is alive.
     pub async fn current_time(&self) -> Result<String, Error> {
         self.call(&CurrentTime {

@@ -302,6 +302,31 @@ async fn dropping_the_last_clone_logs_out() {
 }
 
 #[tokio::test]
+async fn sessions_lists_what_the_session_manager_holds() {
+    let vcsim = Vcsim::shared();
+    let client = connect(vcsim).await;
+    let other = connect(vcsim).await;
+    let mut listed: Vec<String> = client
+        .sessions()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|session| {
+            assert_eq!(session.user_name, vcsim.options.username);
+            session.key
+        })
+        .collect();
+    listed.sort();
+    let mut raw = session_keys(&client).await;
+    raw.sort();
+    assert_eq!(listed, raw);
+    assert!(listed.contains(&client.user_session().key));
+    assert!(listed.contains(&other.user_session().key));
+    other.logout().await.unwrap();
+    client.logout().await.unwrap();
+}
+
+#[tokio::test]
 async fn tls_is_verified_against_the_configured_ca_only() {
     let vcsim = Vcsim::shared();
     let other = Vcsim::start(VcsimOptions::default()).unwrap();
