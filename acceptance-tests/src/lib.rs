@@ -23,4 +23,6 @@ pub use podman::{BUSYBOX_IMAGE, Podman};
 pub use tether::Tethered;
 pub use tools::{Tool, project_root, tools_dir};
 pub use vcsim::{Vcsim, VcsimOptions};
-pub use workdir::{PROVIDER_SOURCE, PackerDir, ProviderInstall, TerraformDir, ToolDir};
+pub use workdir::{
+    PROVIDER_SOURCE, PackerDir, ProviderInstall, TerraformDir, ToolDir, versions_tf,
+};

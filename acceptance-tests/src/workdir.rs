@@ -96,6 +96,15 @@ impl ToolDir {
     }
 }
 
+/// A `terraform` block requiring this build's provider version from [`PROVIDER_SOURCE`] (for a
+/// root module or a child module's own `versions.tf`).
+pub fn versions_tf() -> String {
+    format!(
+        "terraform {{\n  required_providers {{\n    photon = {{\n      source  = \"{PROVIDER_SOURCE}\"\n      version = \"{}\"\n    }}\n  }}\n}}\n",
+        env!("CARGO_PKG_VERSION")
+    )
+}
+
 /// A Terraform working directory whose CLI configuration installs our provider.
 #[derive(Debug)]
 pub struct TerraformDir(ToolDir);
@@ -158,6 +167,21 @@ impl TerraformDir {
     pub fn env(mut self, key: &str, value: &str) -> Self {
         self.0.env.push((key.into(), value.into()));
         self
+    }
+
+    /// Points the provider at `vcsim` through `VSPHERE_SERVER`, `VSPHERE_USER`,
+    /// `VSPHERE_PASSWORD` and `VSPHERE_CA_FILE` (TLS verified against the simulator's CA), as a
+    /// user's environment would; an empty `provider "photon" {}` block is then enough.
+    pub fn with_vcsim(self, vcsim: &crate::Vcsim) -> Self {
+        self.env("VSPHERE_SERVER", &vcsim.url)
+            .env("VSPHERE_USER", &vcsim.options.username)
+            .env("VSPHERE_PASSWORD", &vcsim.options.password)
+            .env("VSPHERE_CA_FILE", &vcsim.ca_file.to_string_lossy())
+    }
+
+    /// Writes [`versions_tf`] as `versions.tf`.
+    pub fn require_this_provider(&self) {
+        self.write("versions.tf", &versions_tf());
     }
 
     /// Copies a file of the repository's `examples/` into the working directory.

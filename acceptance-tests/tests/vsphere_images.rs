@@ -14,7 +14,7 @@ use std::process::Command;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-use photon_test_rig::{PROVIDER_SOURCE, ProviderInstall, TerraformDir, Tool, Vcsim, VcsimOptions};
+use photon_test_rig::{ProviderInstall, TerraformDir, Tool, Vcsim, VcsimOptions};
 use vim::datastore::{DatastoreFiles, DatastorePath, TransferError};
 use vim::spec::{Backing, VirtualDevice};
 
@@ -28,22 +28,11 @@ fn vcsim() -> &'static Vcsim {
     VCSIM.get_or_init(|| Vcsim::start(VcsimOptions::default()).unwrap())
 }
 
-fn versions_tf() -> String {
-    format!(
-        "terraform {{\n  required_providers {{\n    photon = {{\n      source  = \"{PROVIDER_SOURCE}\"\n      version = \"{}\"\n    }}\n  }}\n}}\n",
-        env!("CARGO_PKG_VERSION")
-    )
-}
-
 /// A working directory whose provider block is empty: everything comes from VSPHERE_*.
 fn workdir() -> TerraformDir {
     let vcsim = vcsim();
-    let terraform = TerraformDir::new(ProviderInstall::FilesystemMirror)
-        .env("VSPHERE_SERVER", &vcsim.url)
-        .env("VSPHERE_USER", &vcsim.options.username)
-        .env("VSPHERE_PASSWORD", &vcsim.options.password)
-        .env("VSPHERE_CA_FILE", &vcsim.ca_file.to_string_lossy());
-    terraform.write("versions.tf", &versions_tf());
+    let terraform = TerraformDir::new(ProviderInstall::FilesystemMirror).with_vcsim(vcsim);
+    terraform.require_this_provider();
     terraform.write("provider.tf", "provider \"photon\" {}\n");
     terraform
 }

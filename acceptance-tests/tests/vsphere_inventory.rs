@@ -9,7 +9,7 @@
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use photon_test_rig::{PROVIDER_SOURCE, ProviderInstall, TerraformDir, Vcsim, VcsimOptions};
+use photon_test_rig::{ProviderInstall, TerraformDir, Vcsim, VcsimOptions};
 
 const DATA_SOURCES: [&str; 7] = [
     "photon_datacenter",
@@ -27,22 +27,13 @@ fn vcsim() -> &'static Vcsim {
     VCSIM.get_or_init(|| Vcsim::start(VcsimOptions::default()).unwrap())
 }
 
-fn versions_tf() -> String {
-    format!(
-        "terraform {{\n  required_providers {{\n    photon = {{\n      source  = \"{PROVIDER_SOURCE}\"\n      version = \"{}\"\n    }}\n  }}\n}}\n",
-        env!("CARGO_PKG_VERSION")
-    )
-}
-
 /// A working directory whose provider block is empty: everything comes from VSPHERE_*.
 fn workdir_with_password(password: &str) -> TerraformDir {
     let vcsim = vcsim();
     let terraform = TerraformDir::new(ProviderInstall::FilesystemMirror)
-        .env("VSPHERE_SERVER", &vcsim.url)
-        .env("VSPHERE_USER", &vcsim.options.username)
-        .env("VSPHERE_PASSWORD", password)
-        .env("VSPHERE_CA_FILE", &vcsim.ca_file.to_string_lossy());
-    terraform.write("versions.tf", &versions_tf());
+        .with_vcsim(vcsim)
+        .env("VSPHERE_PASSWORD", password);
+    terraform.require_this_provider();
     terraform.write("provider.tf", "provider \"photon\" {}\n");
     terraform
 }
@@ -183,7 +174,7 @@ fn acc_every_data_source_example_matches_the_inventory() {
     for name in DATA_SOURCES {
         let dir = terraform.path().join(name);
         std::fs::create_dir(&dir).unwrap();
-        std::fs::write(dir.join("versions.tf"), versions_tf()).unwrap();
+        std::fs::write(dir.join("versions.tf"), photon_test_rig::versions_tf()).unwrap();
         std::fs::write(
             dir.join("main.tf"),
             example(&format!("data-sources/{name}/data-source.tf")),

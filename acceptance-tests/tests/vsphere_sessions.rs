@@ -35,11 +35,7 @@ fn acc_every_terraform_command_leaves_the_session_count_unchanged() {
     };
     assert_eq!(others(), Vec::<String>::new());
 
-    let terraform = TerraformDir::new(ProviderInstall::FilesystemMirror)
-        .env("VSPHERE_SERVER", &vcsim.url)
-        .env("VSPHERE_USER", &vcsim.options.username)
-        .env("VSPHERE_PASSWORD", &vcsim.options.password)
-        .env("VSPHERE_CA_FILE", &vcsim.ca_file.to_string_lossy());
+    let terraform = TerraformDir::new(ProviderInstall::FilesystemMirror).with_vcsim(&vcsim);
     terraform.write(
         "main.tf",
         &format!(

@@ -6,18 +6,11 @@
 // Test code: a panic is how a failure is reported.
 #![allow(clippy::unwrap_used)]
 
-use photon_test_rig::{PROVIDER_SOURCE, ProviderInstall, TerraformDir, Vcsim, VcsimOptions};
+use photon_test_rig::{ProviderInstall, TerraformDir, Vcsim, VcsimOptions};
 use serde_json::{Value, json};
 use vim::rest::{
     Cardinality, Category, CategorySpec, CategoryUpdate, RestClient, Tag, TagSpec, TagUpdate,
 };
-
-fn versions_tf() -> String {
-    format!(
-        "terraform {{\n  required_providers {{\n    photon = {{\n      source  = \"{PROVIDER_SOURCE}\"\n      version = \"{}\"\n    }}\n  }}\n}}\n",
-        env!("CARGO_PKG_VERSION")
-    )
-}
 
 /// A simulator of the test's own: the examples use fixed names, and tests run in parallel.
 fn vcsim() -> Vcsim {
@@ -26,12 +19,8 @@ fn vcsim() -> Vcsim {
 
 /// A working directory whose provider block is empty: everything comes from VSPHERE_*.
 fn workdir(vcsim: &Vcsim) -> TerraformDir {
-    let terraform = TerraformDir::new(ProviderInstall::FilesystemMirror)
-        .env("VSPHERE_SERVER", &vcsim.url)
-        .env("VSPHERE_USER", &vcsim.options.username)
-        .env("VSPHERE_PASSWORD", &vcsim.options.password)
-        .env("VSPHERE_CA_FILE", &vcsim.ca_file.to_string_lossy());
-    terraform.write("versions.tf", &versions_tf());
+    let terraform = TerraformDir::new(ProviderInstall::FilesystemMirror).with_vcsim(vcsim);
+    terraform.require_this_provider();
     terraform.write("provider.tf", "provider \"photon\" {}\n");
     terraform
 }
@@ -409,7 +398,7 @@ fn acc_photon_tag_lifecycle_and_data_sources() {
     for name in ["photon_tag_category", "photon_tag"] {
         let dir = lookup.path().join(name);
         std::fs::create_dir(&dir).unwrap();
-        std::fs::write(dir.join("versions.tf"), versions_tf()).unwrap();
+        std::fs::write(dir.join("versions.tf"), photon_test_rig::versions_tf()).unwrap();
         std::fs::write(
             dir.join("main.tf"),
             example(&format!("data-sources/{name}/data-source.tf")),

@@ -9,7 +9,7 @@ use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use base64::Engine;
-use photon_test_rig::{PROVIDER_SOURCE, ProviderInstall, TerraformDir, Vcsim, VcsimOptions};
+use photon_test_rig::{ProviderInstall, TerraformDir, Vcsim, VcsimOptions};
 use vim::datastore::{DatastoreFiles, DatastorePath};
 use vim::rest::{ObjectId, RestClient};
 use vim::spec::{Backing, OptionValue, VirtualDevice, VirtualMachineConfigSpec};
@@ -20,21 +20,12 @@ fn vcsim() -> &'static Vcsim {
     VCSIM.get_or_init(|| Vcsim::start(VcsimOptions::default()).unwrap())
 }
 
-fn versions_tf() -> String {
-    format!(
-        "terraform {{\n  required_providers {{\n    photon = {{\n      source  = \"{PROVIDER_SOURCE}\"\n      version = \"{}\"\n    }}\n  }}\n}}\n",
-        env!("CARGO_PKG_VERSION")
-    )
-}
-
 fn workdir_with_password(password: &str) -> TerraformDir {
     let vcsim = vcsim();
     let terraform = TerraformDir::new(ProviderInstall::FilesystemMirror)
-        .env("VSPHERE_SERVER", &vcsim.url)
-        .env("VSPHERE_USER", &vcsim.options.username)
-        .env("VSPHERE_PASSWORD", password)
-        .env("VSPHERE_CA_FILE", &vcsim.ca_file.to_string_lossy());
-    terraform.write("versions.tf", &versions_tf());
+        .with_vcsim(vcsim)
+        .env("VSPHERE_PASSWORD", password);
+    terraform.require_this_provider();
     terraform.write("provider.tf", "provider \"photon\" {}\n");
     terraform
 }

@@ -26,11 +26,7 @@ fn main() {
         .unwrap_or(1000);
 
     let vcsim = Vcsim::start(VcsimOptions::default()).expect("vcsim starts");
-    let terraform = TerraformDir::new(ProviderInstall::FilesystemMirror)
-        .env("VSPHERE_SERVER", &vcsim.url)
-        .env("VSPHERE_USER", &vcsim.options.username)
-        .env("VSPHERE_PASSWORD", &vcsim.options.password)
-        .env("VSPHERE_CA_FILE", &vcsim.ca_file.display().to_string());
+    let terraform = TerraformDir::new(ProviderInstall::FilesystemMirror).with_vcsim(&vcsim);
     terraform.write("main.tf", &configuration(vms));
     terraform.ok(&["init", "-no-color", "-input=false"]);
 

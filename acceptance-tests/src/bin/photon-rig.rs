@@ -98,11 +98,7 @@ fn run(exit_when_ready: bool) -> Result<(), String> {
 /// `examples/quickstart` through the real `terraform` and a filesystem mirror holding the freshly
 /// built provider, exactly as a user installs it, against the embedded vcsim over verified TLS.
 fn apply_examples(vcsim: &Vcsim) -> Result<(), String> {
-    let terraform = TerraformDir::new(ProviderInstall::FilesystemMirror)
-        .env("VSPHERE_SERVER", &vcsim.url)
-        .env("VSPHERE_USER", &vcsim.options.username)
-        .env("VSPHERE_PASSWORD", &vcsim.options.password)
-        .env("VSPHERE_CA_FILE", &vcsim.ca_file.display().to_string());
+    let terraform = TerraformDir::new(ProviderInstall::FilesystemMirror).with_vcsim(vcsim);
     terraform.copy_example("quickstart/main.tf", "main.tf");
     for args in [
         &["init", "-no-color", "-input=false"][..],
