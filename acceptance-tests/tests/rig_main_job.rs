@@ -37,6 +37,10 @@ fn photon_rig_reports_live_services_and_removes_them_when_it_stops() {
         "the main job applies the quickstart: {stdout}"
     );
     assert!(
+        stdout.contains("examples/containers: server at "),
+        "the main job applies the containers example: {stdout}"
+    );
+    assert!(
         !stdout.contains("GOVC_PASSWORD") && !stdout.contains("VSPHERE_PASSWORD"),
         "credentials must stay out of stdout"
     );

@@ -55,9 +55,47 @@ pub fn schema() -> Schema {
                     "container_engine",
                     BlockNesting::Single,
                     Block::new()
-                        .description("Connection to a Docker Engine API (Docker or Podman).")
+                        .description(
+                            "Connection to a Docker Engine API (Docker, or Podman's compatible \
+                             service), like the `docker` provider's block. The API version is \
+                             negotiated with the engine on first use.",
+                        )
                         .attribute(Attribute::optional("host", Type::String).description(
-                            "Engine address: `unix:///path`, `tcp://host:port` or `ssh://user@host`. Falls back to `DOCKER_HOST`, then `unix:///var/run/docker.sock`.",
+                            "Engine address: `unix:///path/to.sock`, `tcp://host:port` (plain \
+                             HTTP, or TLS when client certificates are configured), \
+                             `https://host:port` (TLS, certificates required) or \
+                             `ssh://user@host` (runs `docker system dial-stdio` on the host \
+                             through the system `ssh`). Falls back to `DOCKER_HOST`, then \
+                             `unix:///var/run/docker.sock`.",
+                        ))
+                        .attribute(Attribute::optional("cert_path", Type::String).description(
+                            "Directory holding `ca.pem`, `cert.pem` and `key.pem` for TLS client \
+                             authentication (`tcp://` and `https://` only). Falls back to \
+                             `DOCKER_CERT_PATH`. Conflicts with the `*_material` attributes.",
+                        ))
+                        .attribute(Attribute::optional("ca_material", Type::String).description(
+                            "PEM of the CA certificates that signed the engine's certificate, \
+                             instead of `cert_path`'s `ca.pem`. Set together with \
+                             `cert_material` and `key_material`.",
+                        ))
+                        .attribute(Attribute::optional("cert_material", Type::String).description(
+                            "PEM of the client certificate, instead of `cert_path`'s `cert.pem`.",
+                        ))
+                        .attribute(
+                            Attribute::optional("key_material", Type::String)
+                                .sensitive()
+                                .description(
+                                    "PEM of the client certificate's private key, instead of \
+                                     `cert_path`'s `key.pem`. Written to a private (0600) file \
+                                     for the provider process's lifetime, because the TLS \
+                                     connector reads it per connection.",
+                                ),
+                        )
+                        .attribute(Attribute::optional("ssh_opts", Type::list(Type::String)).description(
+                            "Extra `ssh` options for `ssh://` hosts. Only `-i <identity file>` is \
+                             supported (the SSH transport takes nothing else); put other options, \
+                             including a port other than 22, in `~/.ssh/config` under a `Host` \
+                             alias.",
                         )),
                 ),
             )
@@ -108,9 +146,15 @@ struct VsphereModel {
     ca_file: Maybe<String>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 struct ContainerEngineModel {
     host: Maybe<String>,
+    cert_path: Maybe<String>,
+    ca_material: Maybe<String>,
+    cert_material: Maybe<String>,
+    key_material: Maybe<String>,
+    ssh_opts: Maybe<Vec<Maybe<String>>>,
 }
 
 #[derive(Deserialize)]
@@ -170,6 +214,30 @@ pub struct VsphereSettings {
 pub struct ContainerEngineSettings {
     /// Engine address.
     pub host: Setting<String>,
+    /// Directory with `ca.pem`, `cert.pem` and `key.pem` (configured or `DOCKER_CERT_PATH`).
+    pub cert_path: Setting<Option<String>>,
+    /// Inline CA PEM.
+    pub ca_material: Setting<Option<String>>,
+    /// Inline client certificate PEM.
+    pub cert_material: Setting<Option<String>>,
+    /// Inline client key PEM; an empty string when unset.
+    pub key_material: Secret,
+    /// `ssh` options for `ssh://` hosts.
+    pub ssh_opts: Setting<Vec<String>>,
+}
+
+impl ContainerEngineSettings {
+    /// Settings for `host` alone (no TLS material, no ssh options).
+    pub fn for_host(host: &str) -> Self {
+        Self {
+            host: Setting::Known(host.to_owned()),
+            cert_path: Setting::Known(None),
+            ca_material: Setting::Known(None),
+            cert_material: Setting::Known(None),
+            key_material: Secret(Setting::Known(String::new())),
+            ssh_opts: Setting::Known(Vec::new()),
+        }
+    }
 }
 
 /// Resolved Lightwave settings.
@@ -260,34 +328,12 @@ pub fn resolve(config: &cty::Value, env: &EnvLookup) -> Result<ProviderSettings,
         },
     });
 
-    let host = model
-        .container_engine
-        .map(|block| block.host)
-        .unwrap_or(Maybe::Null);
-    let container_engine = Some(ContainerEngineSettings {
-        host: match host {
-            Maybe::Known(host) => Setting::Known(host),
-            Maybe::Unknown => Setting::Unknown,
-            Maybe::Null => Setting::Known(
-                env("DOCKER_HOST").unwrap_or_else(|| "unix:///var/run/docker.sock".to_owned()),
-            ),
-        },
-    });
-    if let Some(ContainerEngineSettings {
-        host: Setting::Known(host),
-    }) = &container_engine
-    {
-        if !["unix://", "tcp://", "ssh://", "http://", "https://"]
-            .iter()
-            .any(|scheme| host.starts_with(scheme))
-        {
-            diagnostics.attribute_error(
-                root.attr("container_engine").attr("host"),
-                "Invalid container engine address",
-                format!("container_engine.host: expected unix://, tcp:// or ssh:// followed by an address, got {host:?}."),
-            );
-        }
-    }
+    let container_engine = Some(container_engine_settings(
+        model.container_engine.unwrap_or_default(),
+        env,
+        &root.attr("container_engine"),
+        &mut diagnostics,
+    ));
 
     let lightwave_path = root.attr("lightwave");
     let lightwave = match model.lightwave {
@@ -347,6 +393,72 @@ pub fn resolve(config: &cty::Value, env: &EnvLookup) -> Result<ProviderSettings,
         container_engine,
         lightwave,
     })
+}
+
+/// An optional string setting: empty counts as unset.
+fn optional_string(value: Maybe<String>, fallback: Option<String>) -> Setting<Option<String>> {
+    match value {
+        Maybe::Known(value) if !value.is_empty() => Setting::Known(Some(value)),
+        Maybe::Unknown => Setting::Unknown,
+        _ => Setting::Known(fallback.filter(|value| !value.is_empty())),
+    }
+}
+
+fn container_engine_settings(
+    block: ContainerEngineModel,
+    env: &EnvLookup,
+    path: &Path,
+    diagnostics: &mut Diagnostics,
+) -> ContainerEngineSettings {
+    let host = match block.host {
+        Maybe::Known(host) if !host.is_empty() => Setting::Known(host),
+        Maybe::Unknown => Setting::Unknown,
+        _ => Setting::Known(
+            env("DOCKER_HOST")
+                .filter(|host| !host.is_empty())
+                .unwrap_or_else(|| "unix:///var/run/docker.sock".to_owned()),
+        ),
+    };
+    let inline_set = [
+        &block.ca_material,
+        &block.cert_material,
+        &block.key_material,
+    ]
+    .iter()
+    .any(|value| !value.is_null());
+    // DOCKER_CERT_PATH only fills in when nothing else says how to do TLS.
+    let cert_path_fallback = if inline_set {
+        None
+    } else {
+        env("DOCKER_CERT_PATH")
+    };
+    let settings = ContainerEngineSettings {
+        host,
+        cert_path: optional_string(block.cert_path, cert_path_fallback),
+        ca_material: optional_string(block.ca_material, None),
+        cert_material: optional_string(block.cert_material, None),
+        key_material: Secret(match optional_string(block.key_material, None) {
+            Setting::Known(key) => Setting::Known(key.unwrap_or_default()),
+            Setting::Unknown => Setting::Unknown,
+        }),
+        ssh_opts: match block.ssh_opts {
+            Maybe::Known(options) => options
+                .into_iter()
+                .map(Maybe::into_known)
+                .collect::<Option<Vec<String>>>()
+                .map_or(Setting::Unknown, Setting::Known),
+            Maybe::Null => Setting::Known(Vec::new()),
+            Maybe::Unknown => Setting::Unknown,
+        },
+    };
+    if let Err(error) = crate::clients::container_engine::check_settings(&settings) {
+        diagnostics.attribute_error(
+            path.attr(error.attribute),
+            "Invalid container engine configuration",
+            format!("container_engine.{}: {}", error.attribute, error.detail),
+        );
+    }
+    settings
 }
 
 fn required(
@@ -568,6 +680,104 @@ mod tests {
             diagnostics.0[0].path.as_ref().unwrap().to_string(),
             "vsphere.allow_unverified_ssl"
         );
+    }
+
+    fn engine(pairs: &[(&str, Value)]) -> Value {
+        let mut block: BTreeMap<String, Value> = [
+            "host",
+            "cert_path",
+            "ca_material",
+            "cert_material",
+            "key_material",
+            "ssh_opts",
+        ]
+        .iter()
+        .map(|name| (name.to_string(), Value::Null))
+        .collect();
+        for (key, value) in pairs {
+            block.insert(key.to_string(), value.clone());
+        }
+        Value::Object(block)
+    }
+
+    #[test]
+    fn docker_cert_path_fills_in_tls_for_tcp_unless_material_is_inline() {
+        let settings = resolve(
+            &config(
+                Value::Null,
+                engine(&[("host", "tcp://engine:2376".into())]),
+                Value::Null,
+            ),
+            &env(&[("DOCKER_CERT_PATH", "/certs")]),
+        )
+        .unwrap()
+        .container_engine
+        .unwrap();
+        assert_eq!(settings.cert_path, Setting::Known(Some("/certs".into())));
+        let pem = "-----BEGIN CERTIFICATE-----\nx\n-----END CERTIFICATE-----\n";
+        let key = "-----BEGIN PRIVATE KEY-----\nsecretkey\n-----END PRIVATE KEY-----\n";
+        let settings = resolve(
+            &config(
+                Value::Null,
+                engine(&[
+                    ("host", "tcp://engine:2376".into()),
+                    ("ca_material", pem.into()),
+                    ("cert_material", pem.into()),
+                    ("key_material", key.into()),
+                ]),
+                Value::Null,
+            ),
+            &env(&[("DOCKER_CERT_PATH", "/certs")]),
+        )
+        .unwrap()
+        .container_engine
+        .unwrap();
+        assert_eq!(settings.cert_path, Setting::Known(None));
+        let printed = format!("{settings:?}");
+        assert!(!printed.contains("secretkey"), "{printed}");
+    }
+
+    #[test]
+    fn engine_block_problems_are_reported_at_their_attribute() {
+        let cases = [
+            (
+                engine(&[
+                    ("host", "tcp://engine:2376".into()),
+                    ("ca_material", "-----BEGIN CERTIFICATE-----\n".into()),
+                    ("cert_material", "not pem".into()),
+                    ("key_material", "-----BEGIN PRIVATE KEY-----\n".into()),
+                ]),
+                "container_engine.cert_material",
+            ),
+            (
+                engine(&[
+                    ("host", "tcp://engine:2376".into()),
+                    ("cert_material", "not pem".into()),
+                ]),
+                "container_engine.ca_material",
+            ),
+            (
+                engine(&[
+                    ("host", "unix:///run/docker.sock".into()),
+                    ("ssh_opts", Value::list(["-p", "2222"])),
+                ]),
+                "container_engine.ssh_opts",
+            ),
+            (
+                engine(&[("host", "https://engine:2376".into())]),
+                "container_engine.host",
+            ),
+        ];
+        for (block, path) in cases {
+            let diagnostics =
+                resolve(&config(Value::Null, block, Value::Null), &env(&[])).unwrap_err();
+            assert_eq!(
+                diagnostics.0[0].path.as_ref().unwrap().to_string(),
+                path,
+                "{diagnostics:?}"
+            );
+            assert!(diagnostics.0[0].detail.starts_with(path), "{diagnostics:?}");
+        }
     }
 
     #[test]

@@ -82,6 +82,7 @@ fn run(exit_when_ready: bool) -> Result<(), String> {
     );
     println!("credentials (source it)    {}", env_file.display());
     apply_examples(&vcsim)?;
+    apply_containers(&podman)?;
     println!("ready");
 
     if !exit_when_ready {
@@ -95,11 +96,8 @@ fn run(exit_when_ready: bool) -> Result<(), String> {
     Ok(())
 }
 
-/// `examples/quickstart` through the real `terraform` and a filesystem mirror holding the freshly
-/// built provider, exactly as a user installs it, against the embedded vcsim over verified TLS.
-fn apply_examples(vcsim: &Vcsim) -> Result<(), String> {
-    let terraform = TerraformDir::new(ProviderInstall::FilesystemMirror).with_vcsim(vcsim);
-    terraform.copy_example("quickstart/main.tf", "main.tf");
+/// Runs `terraform init` and `terraform apply` in `terraform`'s directory.
+fn init_and_apply(terraform: &TerraformDir) -> Result<(), String> {
     for args in [
         &["init", "-no-color", "-input=false"][..],
         &["apply", "-no-color", "-input=false", "-auto-approve"][..],
@@ -114,20 +112,49 @@ fn apply_examples(vcsim: &Vcsim) -> Result<(), String> {
             ));
         }
     }
-    let output = |name: &str| -> Result<String, String> {
-        let output = terraform.run(&["output", "-raw", name]);
-        let value = String::from_utf8_lossy(&output.stdout).into_owned();
-        if output.status.success() && !value.is_empty() {
-            Ok(value)
-        } else {
-            Err(format!("terraform output {name}: {value}"))
-        }
-    };
+    Ok(())
+}
+
+/// One `terraform output -raw`.
+fn output(terraform: &TerraformDir, name: &str) -> Result<String, String> {
+    let output = terraform.run(&["output", "-raw", name]);
+    let value = String::from_utf8_lossy(&output.stdout).into_owned();
+    if output.status.success() && !value.is_empty() {
+        Ok(value)
+    } else {
+        Err(format!("terraform output {name}: {value}"))
+    }
+}
+
+/// `examples/containers` on the embedded Podman, its image imported from the busybox tarball.
+fn apply_containers(podman: &Podman) -> Result<(), String> {
+    let terraform = TerraformDir::new(ProviderInstall::FilesystemMirror)
+        .env("DOCKER_HOST", &podman.docker_host())
+        .env(
+            "TF_VAR_busybox_tarball",
+            &Tool::BusyboxRootfs.path().to_string_lossy(),
+        );
+    terraform.copy_example("containers/main.tf", "main.tf");
+    init_and_apply(&terraform)?;
+    println!(
+        "terraform apply            examples/containers: server at {} on the app network, client {}",
+        output(&terraform, "server_address")?,
+        output(&terraform, "client_id")?
+    );
+    Ok(())
+}
+
+/// `examples/quickstart` through the real `terraform` and a filesystem mirror holding the freshly
+/// built provider, exactly as a user installs it, against the embedded vcsim over verified TLS.
+fn apply_examples(vcsim: &Vcsim) -> Result<(), String> {
+    let terraform = TerraformDir::new(ProviderInstall::FilesystemMirror).with_vcsim(vcsim);
+    terraform.copy_example("quickstart/main.tf", "main.tf");
+    init_and_apply(&terraform)?;
     println!(
         "terraform apply            examples/quickstart: VM {} ({}, uuid {})",
-        output("vm_folder")?,
-        output("vm_moid")?,
-        output("vm_uuid")?
+        output(&terraform, "vm_folder")?,
+        output(&terraform, "vm_moid")?,
+        output(&terraform, "vm_uuid")?
     );
     Ok(())
 }

@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use tfsdk::DataSource;
 
+pub mod containers;
 pub mod os;
 pub mod vsphere;
 
@@ -11,5 +12,6 @@ pub mod vsphere;
 pub fn all() -> Vec<Arc<dyn DataSource>> {
     let mut all: Vec<Arc<dyn DataSource>> = vec![Arc::new(os::kickstart::Kickstart)];
     all.extend(vsphere::all());
+    all.extend(containers::all());
     all
 }

@@ -4,11 +4,13 @@ use std::sync::Arc;
 
 use tfsdk::Resource;
 
+pub mod containers;
 pub mod vsphere;
 
 /// Every resource the provider registers.
 pub fn all() -> Vec<Arc<dyn Resource>> {
     let mut all: Vec<Arc<dyn Resource>> = Vec::new();
     all.extend(vsphere::all());
+    all.extend(containers::all());
     all
 }

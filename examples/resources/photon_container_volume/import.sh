@@ -1,0 +1,2 @@
+# By name.
+terraform import photon_container_volume.data photon-data
