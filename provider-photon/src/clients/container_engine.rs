@@ -471,6 +471,10 @@ fn connect(host: &str, endpoint: &Endpoint) -> Result<(Docker, Option<PrivateDir
             .map(|docker| (docker, None))
             .map_err(|error| unreachable(host, &error.to_string())),
         Endpoint::Tls { address, material } => {
+            // bollard builds its rustls config from the process default provider, which rustls
+            // cannot pick when a build enables both of its backends (tests do, through rcgen):
+            // name ring, the one reqwest already uses. An earlier install is fine.
+            let _ = rustls::crypto::ring::default_provider().install_default();
             let tls_error = |attribute: &str, detail: String| {
                 Diagnostic::error(
                     "Unusable TLS material for the container engine",
