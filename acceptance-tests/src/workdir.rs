@@ -179,6 +179,16 @@ impl TerraformDir {
             .env("VSPHERE_CA_FILE", &vcsim.ca_file.to_string_lossy())
     }
 
+    /// Points the provider at a Lightwave simulator through `LIGHTWAVE_ENDPOINT`,
+    /// `LIGHTWAVE_TENANT`, `LIGHTWAVE_USERNAME`, `LIGHTWAVE_PASSWORD` and `LIGHTWAVE_CA_FILE`
+    /// (TLS verified against the simulator's CA), as a user's environment would.
+    pub fn with_lightwave(self, lightwave: &crate::LightwaveSim) -> Self {
+        lightwave
+            .env()
+            .into_iter()
+            .fold(self, |dir, (key, value)| dir.env(&key, &value))
+    }
+
     /// Writes [`versions_tf`] as `versions.tf`.
     pub fn require_this_provider(&self) {
         self.write("versions.tf", &versions_tf());

@@ -41,8 +41,19 @@ fn photon_rig_reports_live_services_and_removes_them_when_it_stops() {
         "the main job applies the containers example: {stdout}"
     );
     assert!(
-        !stdout.contains("GOVC_PASSWORD") && !stdout.contains("VSPHERE_PASSWORD"),
+        stdout.contains("examples/lightwave: tenant guid "),
+        "the main job applies the Lightwave example: {stdout}"
+    );
+    assert!(
+        !stdout.contains("GOVC_PASSWORD")
+            && !stdout.contains("VSPHERE_PASSWORD")
+            && !stdout.contains("LIGHTWAVE_PASSWORD"),
         "credentials must stay out of stdout"
+    );
+    let lightwave_url = value("lightwave-sim");
+    assert!(
+        lightwave_url.starts_with("https://127.0.0.1:"),
+        "{lightwave_url}"
     );
 
     // Every service was stopped and its files deleted.
@@ -52,6 +63,10 @@ fn photon_rig_reports_live_services_and_removes_them_when_it_stops() {
     assert!(
         std::net::TcpStream::connect(address).is_err(),
         "vcsim still listens"
+    );
+    assert!(
+        std::net::TcpStream::connect(lightwave_url.trim_start_matches("https://")).is_err(),
+        "lightwave-sim still listens"
     );
     let socket = docker_host.trim_start_matches("unix://");
     assert!(

@@ -124,6 +124,9 @@ pub fn schema() -> Schema {
                         )
                         .attribute(Attribute::optional("allow_unverified_ssl", Type::Bool).description(
                             "Skip TLS certificate verification (simulators only). Defaults to `false`; falls back to `LIGHTWAVE_ALLOW_UNVERIFIED_SSL`.",
+                        ))
+                        .attribute(Attribute::optional("ca_file", Type::String).description(
+                            "PEM file of extra CA certificates to trust for the server (a private CA, or `lightwave-sim`'s). Falls back to `LIGHTWAVE_CA_FILE`.",
                         )),
                 ),
             ),
@@ -164,6 +167,7 @@ struct LightwaveModel {
     username: Maybe<String>,
     password: Maybe<String>,
     allow_unverified_ssl: Maybe<bool>,
+    ca_file: Maybe<String>,
 }
 
 /// A setting that may only be known at apply time (configured from another resource).
@@ -253,6 +257,8 @@ pub struct LightwaveSettings {
     pub password: Secret,
     /// Skip certificate verification.
     pub allow_unverified_ssl: Setting<bool>,
+    /// Extra CA certificates (PEM file path).
+    pub ca_file: Setting<Option<String>>,
 }
 
 /// Everything `configure` resolved; what resources get as provider data.
@@ -344,6 +350,7 @@ pub fn resolve(config: &cty::Value, env: &EnvLookup) -> Result<ProviderSettings,
             username: Maybe::Null,
             password: Maybe::Null,
             allow_unverified_ssl: Maybe::Null,
+            ca_file: Maybe::Null,
         }),
         None => None,
     }
@@ -383,6 +390,11 @@ pub fn resolve(config: &cty::Value, env: &EnvLookup) -> Result<ProviderSettings,
             env,
             &mut diagnostics,
         ),
+        ca_file: match block.ca_file {
+            Maybe::Known(path) if !path.is_empty() => Setting::Known(Some(path)),
+            Maybe::Unknown => Setting::Unknown,
+            _ => Setting::Known(env("LIGHTWAVE_CA_FILE").filter(|path| !path.is_empty())),
+        },
     });
 
     if diagnostics.has_errors() {

@@ -10,8 +10,8 @@ use std::os::unix::fs::OpenOptionsExt;
 use std::process::ExitCode;
 
 use photon_test_rig::{
-    BUSYBOX_IMAGE, Podman, ProviderInstall, TerraformDir, Tool, Vcsim, VcsimOptions,
-    plugin_binaries, tools_dir,
+    BUSYBOX_IMAGE, LightwaveSim, LightwaveSimOptions, Podman, ProviderInstall, TerraformDir, Tool,
+    Vcsim, VcsimOptions, plugin_binaries, tools_dir,
 };
 
 fn main() -> ExitCode {
@@ -41,6 +41,10 @@ fn run(exit_when_ready: bool) -> Result<(), String> {
     })?;
     let podman = Podman::start()?;
     podman.import_busybox(BUSYBOX_IMAGE)?;
+    let lightwave = LightwaveSim::start(LightwaveSimOptions {
+        admin_password: format!("Lw!{}", random_password()?),
+        ..LightwaveSimOptions::default()
+    });
 
     let env_file = tools_dir().join("rig.env");
     let mut env = String::new();
@@ -53,6 +57,9 @@ fn run(exit_when_ready: bool) -> Result<(), String> {
     let _ = writeln!(env, "export VSPHERE_PASSWORD={}", vcsim.options.password);
     let _ = writeln!(env, "export VSPHERE_CA_FILE={}", vcsim.ca_file.display());
     let _ = writeln!(env, "export DOCKER_HOST={}", podman.docker_host());
+    for (name, value) in lightwave.env() {
+        let _ = writeln!(env, "export {name}={value}");
+    }
     std::fs::OpenOptions::new()
         .write(true)
         .create(true)
@@ -67,6 +74,13 @@ fn run(exit_when_ready: bool) -> Result<(), String> {
     println!("  CA certificate           {}", vcsim.ca_file.display());
     println!("podman (Docker API)        {}", podman.docker_host());
     println!("  image                    {BUSYBOX_IMAGE}");
+    println!("lightwave-sim (IDM, TLS)   {}", lightwave.url());
+    println!("  system tenant            {}", lightwave.tenant());
+    println!("  administrator            {}", lightwave.admin_username());
+    println!(
+        "  CA certificate           {}",
+        lightwave.ca_file().display()
+    );
     println!(
         "terraform                  {}",
         Tool::Terraform.path().display()
@@ -83,12 +97,14 @@ fn run(exit_when_ready: bool) -> Result<(), String> {
     println!("credentials (source it)    {}", env_file.display());
     apply_examples(&vcsim)?;
     apply_containers(&podman)?;
+    apply_lightwave(&lightwave)?;
     println!("ready");
 
     if !exit_when_ready {
         eprintln!("photon-rig: running; Ctrl-C stops every service");
         wait_for_stop_signal()?;
     }
+    drop(lightwave);
     drop(podman);
     drop(vcsim);
     let _ = std::fs::remove_file(&env_file);
@@ -144,6 +160,31 @@ fn apply_containers(podman: &Podman) -> Result<(), String> {
     Ok(())
 }
 
+/// `examples/lightwave` on the embedded simulator: a tenant with its policy, users, a group, a
+/// solution user and an OIDC client, with passwords generated for this run.
+fn apply_lightwave(lightwave: &LightwaveSim) -> Result<(), String> {
+    let terraform = TerraformDir::new(ProviderInstall::FilesystemMirror)
+        .with_lightwave(lightwave)
+        .env(
+            "TF_VAR_tenant_admin_password",
+            &format!("Ad!{}", random_password()?),
+        )
+        .env(
+            "TF_VAR_user_password",
+            &format!("Us!{}", random_password()?),
+        );
+    for file in ["main.tf", "variables.tf", "outputs.tf", "app-backend.crt"] {
+        terraform.copy_example(&format!("lightwave/{file}"), file);
+    }
+    init_and_apply(&terraform)?;
+    println!(
+        "terraform apply            examples/lightwave: tenant guid {}, OIDC client {}",
+        output(&terraform, "tenant_guid")?,
+        output(&terraform, "web_client_id")?
+    );
+    Ok(())
+}
+
 /// `examples/quickstart` through the real `terraform` and a filesystem mirror holding the freshly
 /// built provider, exactly as a user installs it, against the embedded vcsim over verified TLS.
 fn apply_examples(vcsim: &Vcsim) -> Result<(), String> {
@@ -175,8 +216,9 @@ fn wait_for_stop_signal() -> Result<(), String> {
     })
 }
 
+/// 16 random hex digits: with a prefix, inside Lightwave's default 20-character password limit.
 fn random_password() -> Result<String, String> {
-    let mut bytes = [0_u8; 12];
+    let mut bytes = [0_u8; 8];
     std::fs::File::open("/dev/urandom")
         .and_then(|mut random| random.read_exact(&mut bytes))
         .map_err(|error| format!("/dev/urandom: {error}"))?;

@@ -3,6 +3,7 @@
 //! down.
 
 pub mod container_engine;
+pub mod lightwave;
 pub mod vsphere;
 
 use tfsdk::Diagnostic;
@@ -18,6 +19,8 @@ pub struct Clients {
     pub vsphere: Option<vsphere::Vsphere>,
     /// The container engine (always configured: it defaults to the local Docker socket).
     pub container_engine: Option<container_engine::ContainerEngine>,
+    /// The Lightwave backend, when the provider block (or `LIGHTWAVE_ENDPOINT`) configures it.
+    pub lightwave: Option<lightwave::Lightwave>,
 }
 
 impl Clients {
@@ -28,10 +31,12 @@ impl Clients {
             .container_engine
             .clone()
             .map(container_engine::ContainerEngine::new);
+        let lightwave = settings.lightwave.clone().map(lightwave::Lightwave::new);
         Self {
             settings,
             vsphere,
             container_engine,
+            lightwave,
         }
     }
 
@@ -53,6 +58,18 @@ impl Clients {
                 "This resource needs a vCenter or ESXi connection: add a `vsphere` block to the \
                  `provider \"photon\"` configuration, or set VSPHERE_SERVER, VSPHERE_USER and \
                  VSPHERE_PASSWORD.",
+            )
+        })
+    }
+
+    /// The Lightwave backend, or an error saying how to configure it.
+    pub fn lightwave(&self) -> Result<&lightwave::Lightwave, Diagnostic> {
+        self.lightwave.as_ref().ok_or_else(|| {
+            Diagnostic::error(
+                "Lightwave is not configured",
+                "This resource needs a Lightwave server: add a `lightwave` block to the \
+                 `provider \"photon\"` configuration, or set LIGHTWAVE_ENDPOINT, LIGHTWAVE_TENANT, \
+                 LIGHTWAVE_USERNAME and LIGHTWAVE_PASSWORD.",
             )
         })
     }

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use tfsdk::DataSource;
 
 pub mod containers;
+pub mod lightwave;
 pub mod os;
 pub mod vsphere;
 
@@ -13,5 +14,6 @@ pub fn all() -> Vec<Arc<dyn DataSource>> {
     let mut all: Vec<Arc<dyn DataSource>> = vec![Arc::new(os::kickstart::Kickstart)];
     all.extend(vsphere::all());
     all.extend(containers::all());
+    all.extend(lightwave::all());
     all
 }

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use tfsdk::Resource;
 
 pub mod containers;
+pub mod lightwave;
 pub mod vsphere;
 
 /// Every resource the provider registers.
@@ -12,5 +13,6 @@ pub fn all() -> Vec<Arc<dyn Resource>> {
     let mut all: Vec<Arc<dyn Resource>> = Vec::new();
     all.extend(vsphere::all());
     all.extend(containers::all());
+    all.extend(lightwave::all());
     all
 }
