@@ -40,6 +40,14 @@ fn photon_rig_reports_live_services_and_removes_them_when_it_stops() {
         stdout.contains("examples/containers: server at "),
         "the main job applies the containers example: {stdout}"
     );
+    for template in ["build.pkr.hcl", "build.json"] {
+        assert!(
+            stdout.contains(&format!(
+                "packer build               examples/packer/photon-clone/{template}: "
+            )) && !stdout.contains("(no artifact line)"),
+            "the main job builds the Packer example {template}: {stdout}"
+        );
+    }
     assert!(
         stdout.contains("examples/lightwave: tenant guid "),
         "the main job applies the Lightwave example: {stdout}"

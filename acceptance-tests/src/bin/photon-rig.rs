@@ -10,8 +10,8 @@ use std::os::unix::fs::OpenOptionsExt;
 use std::process::ExitCode;
 
 use photon_test_rig::{
-    BUSYBOX_IMAGE, LightwaveSim, LightwaveSimOptions, Podman, ProviderInstall, TerraformDir, Tool,
-    Vcsim, VcsimOptions, plugin_binaries, tools_dir,
+    BUSYBOX_IMAGE, LightwaveSim, LightwaveSimOptions, PackerDir, Podman, ProviderInstall,
+    TerraformDir, Tool, Vcsim, VcsimOptions, plugin_binaries, project_root, tools_dir,
 };
 
 fn main() -> ExitCode {
@@ -98,6 +98,7 @@ fn run(exit_when_ready: bool) -> Result<(), String> {
     apply_examples(&vcsim)?;
     apply_containers(&podman)?;
     apply_lightwave(&lightwave)?;
+    build_packer_examples(&vcsim)?;
     println!("ready");
 
     if !exit_when_ready {
@@ -182,6 +183,52 @@ fn apply_lightwave(lightwave: &LightwaveSim) -> Result<(), String> {
         output(&terraform, "tenant_guid")?,
         output(&terraform, "web_client_id")?
     );
+    Ok(())
+}
+
+/// `examples/packer/photon-clone` (HCL2 and JSON) with the real `packer` and our plugin against
+/// the embedded vcsim over verified TLS. (`examples/packer/photon-iso` waits for a guest installer
+/// to power the VM off, which vcsim cannot run; its acceptance tests play that part.)
+fn build_packer_examples(vcsim: &Vcsim) -> Result<(), String> {
+    let examples = project_root().join("examples/packer/photon-clone");
+    for (template, vm_name) in [
+        ("build.pkr.hcl", "photon-web-demo"),
+        ("build.json", "photon-db-demo"),
+    ] {
+        let packer = PackerDir::new();
+        let path = examples.join(template);
+        let vars = [
+            format!("vcenter_server={}", vcsim.url),
+            format!("username={}", vcsim.options.username),
+            format!("password={}", vcsim.options.password),
+            format!("ca_file={}", vcsim.ca_file.display()),
+            format!("vm_name={vm_name}"),
+        ];
+        let mut args = vec!["build", "-color=false"];
+        for var in &vars {
+            args.extend(["-var", var.as_str()]);
+        }
+        let path = path.to_string_lossy();
+        args.push(&path);
+        let output = packer
+            .command(&args)
+            .output()
+            .map_err(|error| format!("packer build {template}: {error}"))?;
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        if !output.status.success() {
+            return Err(format!(
+                "packer build examples/packer/photon-clone/{template} failed:\n{stdout}{}",
+                String::from_utf8_lossy(&output.stderr)
+            ));
+        }
+        let artifact = stdout
+            .lines()
+            .rev()
+            .find(|line| line.contains("VM: "))
+            .map(str::trim)
+            .unwrap_or("(no artifact line)");
+        println!("packer build               examples/packer/photon-clone/{template}: {artifact}");
+    }
     Ok(())
 }
 
