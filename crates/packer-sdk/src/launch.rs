@@ -164,6 +164,12 @@ async fn detect_parent_packer() -> Result<Detected, String> {
     if !file.contains("packer") {
         return Err(format!("parent process {} is not packer", target.display()));
     }
+    // Asking costs a whole Packer start (about 90 ms, more than a clone build on a fast
+    // vCenter), so the answer is remembered per Packer binary, keyed by its identity.
+    let cache = VersionCache::for_binary(&exe);
+    if let Some(version) = cache.as_ref().and_then(VersionCache::get) {
+        return Ok(protocol_for_packer_version(version));
+    }
     let home = std::env::temp_dir().join(format!(
         "packer-plugin-version-probe-{}",
         std::process::id()
@@ -195,7 +201,73 @@ async fn detect_parent_packer() -> Result<Detected, String> {
     let text = String::from_utf8_lossy(&output.stdout);
     let version = parse_packer_version(&text)
         .ok_or_else(|| format!("{} version printed {text:?}", target.display()))?;
+    if let Some(cache) = cache {
+        cache.put(version);
+    }
     Ok(protocol_for_packer_version(version))
+}
+
+/// The remembered `packer version` of one Packer binary: a file under the user's cache
+/// directory named by the binary's device, inode, size and modification time, so an upgraded
+/// or different Packer is asked again. Any failure just means asking.
+struct VersionCache {
+    file: std::path::PathBuf,
+}
+
+impl VersionCache {
+    fn for_binary(exe: &str) -> Option<Self> {
+        let base = std::env::var_os("XDG_CACHE_HOME")
+            .filter(|dir| !dir.is_empty())
+            .map(std::path::PathBuf::from)
+            .or_else(|| {
+                std::env::var_os("HOME").map(|home| std::path::PathBuf::from(home).join(".cache"))
+            })?;
+        Self::for_binary_in(exe, &base)
+    }
+
+    fn for_binary_in(exe: &str, base: &Path) -> Option<Self> {
+        use std::os::unix::fs::MetadataExt;
+        let meta = std::fs::metadata(exe).ok()?;
+        let key = format!(
+            "{:x}-{:x}-{:x}-{:x}.{:x}",
+            meta.dev(),
+            meta.ino(),
+            meta.size(),
+            meta.mtime(),
+            meta.mtime_nsec()
+        );
+        Some(Self {
+            file: base
+                .join("packer-plugin-photon")
+                .join(format!("packer-{key}")),
+        })
+    }
+
+    fn get(&self) -> Option<(u32, u32, u32)> {
+        let text = std::fs::read_to_string(&self.file).ok()?;
+        parse_packer_version(&text)
+    }
+
+    fn put(&self, version: (u32, u32, u32)) {
+        let Some(dir) = self.file.parent() else {
+            return;
+        };
+        let temporary = self
+            .file
+            .with_extension(format!("tmp{}", std::process::id()));
+        let written = std::fs::create_dir_all(dir)
+            .and_then(|()| {
+                std::fs::write(
+                    &temporary,
+                    format!("Packer v{}.{}.{}\n", version.0, version.1, version.2),
+                )
+            })
+            .and_then(|()| std::fs::rename(&temporary, &self.file));
+        if let Err(error) = written {
+            let _ = std::fs::remove_file(&temporary);
+            tracing::debug!(%error, file = %self.file.display(), "cannot remember the Packer version");
+        }
+    }
 }
 
 /// Chooses the handshake form and ConfigSpec encoding for this launch (see the module docs).
@@ -402,5 +474,38 @@ impl Plugin {
                 ExitCode::FAILURE
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    #[test]
+    fn the_version_is_remembered_per_binary_identity() {
+        let dir = tempfile::tempdir().unwrap();
+        let binary = dir.path().join("packer");
+        std::fs::write(&binary, b"one build").unwrap();
+        let cache_dir = dir.path().join("cache");
+        let exe = binary.to_str().unwrap();
+
+        let cache = VersionCache::for_binary_in(exe, &cache_dir).unwrap();
+        assert_eq!(cache.get(), None, "nothing remembered yet");
+        cache.put((1, 6, 6));
+        assert_eq!(
+            VersionCache::for_binary_in(exe, &cache_dir).unwrap().get(),
+            Some((1, 6, 6))
+        );
+
+        // Another build of Packer at the same path (new size) is asked again.
+        std::fs::write(&binary, b"an upgraded build").unwrap();
+        assert_eq!(
+            VersionCache::for_binary_in(exe, &cache_dir).unwrap().get(),
+            None
+        );
+        // A missing binary has no cache entry at all.
+        assert!(VersionCache::for_binary_in("/nonexistent/packer", &cache_dir).is_none());
     }
 }
