@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use packer_sdk::{
     Artifact, Builder, CancellationToken, ConfigError, Field, FieldType, Hook, Prepared,
-    RawConfigs, Ui, async_trait, object_spec,
+    RawConfigs, Ui, async_trait, concat_fields, object_spec,
 };
 use serde::Deserialize;
 use serde_json::{Map, Value as Json};
@@ -146,35 +146,10 @@ const CLONE_FIELDS: &[Field] = &[
 
 /// Every key of `photon-clone`: connection, location, then the clone's own (single source of
 /// the HCL2 spec and the docs page).
-pub(crate) const FIELDS: &[Field] = &concat_fields();
+pub(crate) const FIELDS: &[Field] =
+    &concat_fields::<FIELD_COUNT>(&[CONNECT_FIELDS, LOCATION_FIELDS, CLONE_FIELDS]);
 
 const FIELD_COUNT: usize = CONNECT_FIELDS.len() + LOCATION_FIELDS.len() + CLONE_FIELDS.len();
-
-/// The three key groups as one array, built at compile time.
-const fn concat_fields() -> [Field; FIELD_COUNT] {
-    let mut out = [EMPTY_FIELD; FIELD_COUNT];
-    let mut index = 0;
-    let groups = [CONNECT_FIELDS, LOCATION_FIELDS, CLONE_FIELDS];
-    let mut group = 0;
-    while group < groups.len() {
-        let fields = groups[group];
-        let mut field = 0;
-        while field < fields.len() {
-            out[index] = fields[field];
-            index += 1;
-            field += 1;
-        }
-        group += 1;
-    }
-    out
-}
-
-const EMPTY_FIELD: Field = Field {
-    name: "",
-    ty: FieldType::String,
-    required: false,
-    description: "",
-};
 
 /// The `photon-clone` configuration: every key of [`FIELDS`], flat, unknown keys refused.
 #[derive(Clone, Debug, Default, Deserialize)]

@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 
 use packer_sdk::{
     Artifact, Builder, CancellationToken, ConfigError, Field, FieldType, Hook, Prepared,
-    RawConfigs, Ui, async_trait, object_spec,
+    RawConfigs, Ui, async_trait, concat_fields, object_spec,
 };
 use serde::Deserialize;
 use serde_json::{Map, Value as Json};
@@ -200,33 +200,10 @@ const ISO_FIELDS: &[Field] = &[
 ];
 
 /// Every key of `photon-iso`: connection, location, then the builder's own.
-pub(crate) const FIELDS: &[Field] = &concat_fields();
+pub(crate) const FIELDS: &[Field] =
+    &concat_fields::<FIELD_COUNT>(&[CONNECT_FIELDS, LOCATION_FIELDS, ISO_FIELDS]);
 
 const FIELD_COUNT: usize = CONNECT_FIELDS.len() + LOCATION_FIELDS.len() + ISO_FIELDS.len();
-
-const fn concat_fields() -> [Field; FIELD_COUNT] {
-    let mut out = [optional("", FieldType::String, ""); FIELD_COUNT];
-    let mut index = 0;
-    let mut i = 0;
-    while i < CONNECT_FIELDS.len() {
-        out[index] = CONNECT_FIELDS[i];
-        index += 1;
-        i += 1;
-    }
-    i = 0;
-    while i < LOCATION_FIELDS.len() {
-        out[index] = LOCATION_FIELDS[i];
-        index += 1;
-        i += 1;
-    }
-    i = 0;
-    while i < ISO_FIELDS.len() {
-        out[index] = ISO_FIELDS[i];
-        index += 1;
-        i += 1;
-    }
-    out
-}
 
 /// One `storage` block.
 #[derive(Clone, Debug, Deserialize)]

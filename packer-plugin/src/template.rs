@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 
 use packer_sdk::{
     CancellationToken, ConfigError, Field, FieldType, PostProcessed, PostProcessor, RawConfigs,
-    RemoteArtifact, Ui, async_trait, object_spec,
+    RemoteArtifact, Ui, async_trait, concat_fields, object_spec,
 };
 use serde::Deserialize;
 use vim::finder::Finder;
@@ -59,35 +59,10 @@ const TEMPLATE_FIELDS: &[Field] = &[
 ];
 
 /// Every key of `photon-template` (single source of the HCL2 spec and the docs page).
-pub(crate) const FIELDS: &[Field] = &concat_fields();
+pub(crate) const FIELDS: &[Field] =
+    &concat_fields::<FIELD_COUNT>(&[CONNECT_FIELDS, TEMPLATE_FIELDS]);
 
 const FIELD_COUNT: usize = CONNECT_FIELDS.len() + TEMPLATE_FIELDS.len();
-
-/// The connection keys and the post-processor's own, as one array built at compile time.
-const fn concat_fields() -> [Field; FIELD_COUNT] {
-    let mut out = [EMPTY_FIELD; FIELD_COUNT];
-    let mut index = 0;
-    let groups = [CONNECT_FIELDS, TEMPLATE_FIELDS];
-    let mut group = 0;
-    while group < groups.len() {
-        let fields = groups[group];
-        let mut field = 0;
-        while field < fields.len() {
-            out[index] = fields[field];
-            index += 1;
-            field += 1;
-        }
-        group += 1;
-    }
-    out
-}
-
-const EMPTY_FIELD: Field = Field {
-    name: "",
-    ty: FieldType::String,
-    required: false,
-    description: "",
-};
 
 /// The `photon-template` configuration: every key of [`FIELDS`], unknown keys refused.
 #[derive(Clone, Debug, Default, Deserialize)]

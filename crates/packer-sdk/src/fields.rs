@@ -37,6 +37,33 @@ pub struct Field {
     pub description: &'static str,
 }
 
+/// The key groups of a component (e.g. connection, location, its own) as one array, at compile
+/// time: `pub const FIELDS: &[Field] = &concat_fields::<N>(&[CONNECT, LOCATION, OWN]);` with `N` the
+/// sum of their lengths (a wrong `N` fails the build).
+pub const fn concat_fields<const N: usize>(groups: &[&[Field]]) -> [Field; N] {
+    const BLANK: Field = Field {
+        name: "",
+        ty: FieldType::String,
+        required: false,
+        description: "",
+    };
+    let mut out = [BLANK; N];
+    let mut index = 0;
+    let mut group = 0;
+    while group < groups.len() {
+        let fields = groups[group];
+        let mut field = 0;
+        while field < fields.len() {
+            out[index] = fields[field];
+            index += 1;
+            field += 1;
+        }
+        group += 1;
+    }
+    assert!(index == N, "N must be the total number of fields");
+    out
+}
+
 /// The type of a [`Field`].
 #[derive(Debug, Clone, Copy)]
 pub enum FieldType {

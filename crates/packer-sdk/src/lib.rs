@@ -28,7 +28,9 @@ mod ui;
 pub use artifact::{Artifact, RemoteArtifact};
 pub use config::{ConfigError, ConfigProblem, PackerConfig, RawConfigs, UNKNOWN_PLACEHOLDER};
 pub use convert::{json_to_value, value_to_json};
-pub use fields::{ComponentKind, Field, FieldType, docs_page, object_spec, with_packer_keys};
+pub use fields::{
+    ComponentKind, Field, FieldType, concat_fields, docs_page, object_spec, with_packer_keys,
+};
 pub use hook::{Hook, NO_COMMUNICATOR};
 pub use launch::{
     Detected, Launch, Plugin, parse_launch, parse_packer_version, protocol_for_packer_version,
