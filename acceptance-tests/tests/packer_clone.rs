@@ -2,7 +2,8 @@
 //! verified with the simulator's CA), with the effect read back through our vim client:
 //! the HCL2 and JSON examples of `examples/packer/photon-clone/` build templates with the asked
 //! hardware, notes, extraConfig, snapshot and folder; a Ctrl-C during a build leaves no VM
-//! behind; invalid configurations are refused naming the key, without a crash.
+//! behind; `content_library_destination` captures the template into a content library;
+//! invalid configurations are refused naming the key, without a crash.
 
 // Test code: a panic is how a failure is reported.
 #![allow(clippy::unwrap_used)]
@@ -256,6 +257,100 @@ fn hcl2_example_clones_customises_and_post_processes_into_a_template() {
     assert_eq!(state.snapshots, ["base"], "{state:?}");
     // The artifact Packer reports is the post-processor's, naming the template.
     assert!(stdout.contains("VM: photon-web-hcl-template ("), "{stdout}");
+}
+
+#[test]
+fn hcl2_template_is_imported_into_a_content_library() {
+    let vcsim = vcsim();
+    let inventory = Inventory::login();
+    let datastore = inventory.find("/DC0/datastore/LocalDS_0").unwrap();
+    let rest = inventory
+        .runtime
+        .block_on(vim::rest::RestClient::connect(vim::ConnectOptions {
+            url: vcsim.url.clone(),
+            username: vcsim.options.username.clone(),
+            password: vcsim.options.password.clone(),
+            ca_pem: Some(std::fs::read(&vcsim.ca_file).unwrap()),
+            ..vim::ConnectOptions::default()
+        }))
+        .unwrap();
+    let library_name = format!("packer-images-{}", std::process::id());
+    let library_id = inventory
+        .runtime
+        .block_on(rest.create_local_library(&vim::rest::LocalLibrarySpec {
+            name: library_name.clone(),
+            description: String::new(),
+            storage_backings: vec![vim::rest::StorageBacking::datastore(&datastore)],
+        }))
+        .unwrap();
+
+    let packer = PackerDir::new();
+    let template = format!(
+        r#"
+variable "vcenter_server" {{ type = string }}
+variable "username" {{ type = string }}
+variable "password" {{ type = string }}
+variable "ca_file" {{ type = string }}
+
+source "photon-clone" "lib" {{
+  vcenter_server = var.vcenter_server
+  username       = var.username
+  password       = var.password
+  ca_file        = var.ca_file
+  template       = "DC0_H0_VM0"
+  vm_name        = "photon-lib"
+}}
+
+build {{
+  sources = ["source.photon-clone.lib"]
+
+  post-processor "photon-template" {{
+    vcenter_server = var.vcenter_server
+    username       = var.username
+    password       = var.password
+    ca_file        = var.ca_file
+
+    content_library_destination {{
+      library     = "{library_name}"
+      name        = "photon-lib-ovf"
+      description = "captured by photon-template"
+    }}
+  }}
+}}
+"#
+    );
+    packer.write("library.pkr.hcl", &template);
+    let (output, _) = build_ok(&packer, "library.pkr.hcl", &[]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains(&format!("into content library {library_name}")),
+        "{stdout}"
+    );
+
+    let items = inventory
+        .runtime
+        .block_on(rest.find_library_items(&library_id, "photon-lib-ovf"))
+        .unwrap();
+    assert_eq!(items.len(), 1, "{items:?}");
+    let item = inventory
+        .runtime
+        .block_on(rest.get_library_item(&items[0]))
+        .unwrap();
+    assert_eq!(
+        (
+            item.name.as_str(),
+            item.kind.as_str(),
+            item.description.as_str()
+        ),
+        ("photon-lib-ovf", "ovf", "captured by photon-template")
+    );
+    // `destroy` defaults to false: the template stays, and is the artifact.
+    assert!(inventory.state("/DC0/vm/photon-lib").template);
+    assert!(stdout.contains("VM: photon-lib ("), "{stdout}");
+    inventory
+        .runtime
+        .block_on(rest.delete_library(&library_id))
+        .unwrap();
 }
 
 #[test]

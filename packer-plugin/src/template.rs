@@ -1,25 +1,36 @@
 //! `photon-template` post-processor: turns the VM a builder made into a finished template —
-//! optional snapshot, rename, move into a folder (created when missing), mark as template.
+//! optional snapshot, rename, move into a folder (created when missing), mark as template, and
+//! optionally capture it as an OVF item of a content library (`content_library_destination`,
+//! like packer-plugin-vsphere's block of that name).
 //!
 //! Input artifacts come from our builders (BuilderId `photon-iac.photon`, Id = moref) or from
 //! packer-plugin-vsphere's (`jetbrains.vsphere`, Id = VM name, found by name in the datacenter).
 //! Like vsphere-template it returns the (updated) artifact with `keep` and `force_override`
-//! set, so Packer never destroys the template.
+//! set, so Packer never destroys the template. With `content_library_destination.destroy` the
+//! VM is gone afterwards, so the artifact is then the library item ([`LibraryItemArtifact`],
+//! BuilderId [`LIBRARY_ITEM_BUILDER_ID`], Id = item id): later post-processors expecting a VM
+//! refuse it by its BuilderId instead of acting on a moref that no longer exists.
 
 use std::sync::{Arc, Mutex};
 
 use packer_sdk::{
-    CancellationToken, ConfigError, Field, FieldType, PostProcessed, PostProcessor, RawConfigs,
-    RemoteArtifact, Ui, async_trait, concat_fields, object_spec,
+    Artifact, CancellationToken, ConfigError, Field, FieldType, PostProcessed, PostProcessor,
+    RawConfigs, RemoteArtifact, Ui, async_trait, concat_fields, object_spec,
 };
 use serde::Deserialize;
+use serde_json::{Map, Value as Json};
 use vim::finder::Finder;
+use vim::rest::RestClient;
 use vim::{Client, ManagedObjectReference};
 
 use crate::vsphere::{
     self, BUILDER_ID, CONNECT_FIELDS, ConnectConfig, VSPHERE_BUILDER_ID, VsphereArtifact,
     error_chain, is_placeholder,
 };
+
+/// The BuilderId of the artifact returned when `content_library_destination.destroy` removed
+/// the VM: the artifact is a content library item, not a VM.
+pub(crate) const LIBRARY_ITEM_BUILDER_ID: &str = "photon-iac.photon.library-item";
 
 /// One line for the docs page.
 pub(crate) const SUMMARY: &str = "The `photon-template` post-processor finishes the VM built by `photon-clone`, `photon-iso` (or packer-plugin-vsphere's `vsphere-iso`/`vsphere-clone`): it can snapshot it, rename it, move it into a folder (created when missing) and marks it as a template. Keys mirror packer-plugin-vsphere's `vsphere-template`.";
@@ -55,6 +66,46 @@ const TEMPLATE_FIELDS: &[Field] = &[
         ty: FieldType::String,
         required: false,
         description: "Description of the snapshot taken by `snapshot_enable`.",
+    },
+    Field {
+        name: "content_library_destination",
+        ty: FieldType::Block(LIBRARY_FIELDS),
+        required: false,
+        description: "After the VM is marked as a template, capture it as an OVF template item of an existing local content library (like packer-plugin-vsphere's `content_library_destination`). The post-processor's artifact stays the template, unless `destroy` removes it: then it is the library item (BuilderId `photon-iac.photon.library-item`, Id = the item id).",
+    },
+];
+
+/// The keys of the `content_library_destination` block.
+const LIBRARY_FIELDS: &[Field] = &[
+    Field {
+        name: "library",
+        ty: FieldType::String,
+        required: true,
+        description: "Name of the content library to import into. It must exist (the post-processor does not create libraries).",
+    },
+    Field {
+        name: "name",
+        ty: FieldType::String,
+        required: false,
+        description: "Name of the library item. Defaults to the template's name. An item of that name already in the library is an error.",
+    },
+    Field {
+        name: "description",
+        ty: FieldType::String,
+        required: false,
+        description: "Description of the library item.",
+    },
+    Field {
+        name: "ovf",
+        ty: FieldType::Bool,
+        required: false,
+        description: "Import as an OVF template item. Defaults to `true`; `false` (a VM template, VMTX, item) is not supported yet and refused.",
+    },
+    Field {
+        name: "destroy",
+        ty: FieldType::Bool,
+        required: false,
+        description: "Destroy the template VM after the import, leaving only the library item. Defaults to `false`.",
     },
 ];
 
@@ -98,6 +149,34 @@ pub(crate) struct TemplateConfig {
     /// `snapshot_description`.
     #[serde(default)]
     pub(crate) snapshot_description: Option<String>,
+    /// `content_library_destination`.
+    #[serde(default)]
+    pub(crate) content_library_destination: Option<LibraryDestination>,
+}
+
+/// The `content_library_destination` block.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct LibraryDestination {
+    /// `library` (required; checked by [`TemplateConfig::validate`] to name the key).
+    #[serde(default)]
+    pub(crate) library: Option<String>,
+    /// `name`.
+    #[serde(default)]
+    pub(crate) name: Option<String>,
+    /// `description`.
+    #[serde(default)]
+    pub(crate) description: Option<String>,
+    /// `ovf`.
+    #[serde(default = "default_ovf")]
+    pub(crate) ovf: bool,
+    /// `destroy`.
+    #[serde(default)]
+    pub(crate) destroy: bool,
+}
+
+fn default_ovf() -> bool {
+    true
 }
 
 impl TemplateConfig {
@@ -142,6 +221,30 @@ impl TemplateConfig {
                 },
                 "is set but snapshot_enable is not true",
             );
+        }
+        if let Some(destination) = &self.content_library_destination {
+            if destination
+                .library
+                .as_deref()
+                .is_none_or(|library| library.trim().is_empty())
+            {
+                error.push(
+                    "content_library_destination.library",
+                    "is required: the name of an existing content library",
+                );
+            }
+            if let Some(name) = &destination.name
+                && !is_placeholder(name)
+                && name.trim().is_empty()
+            {
+                error.push("content_library_destination.name", "must not be empty");
+            }
+            if !destination.ovf {
+                error.push(
+                    "content_library_destination.ovf",
+                    "false (a VMTX item) is not supported yet: only OVF template items can be imported",
+                );
+            }
         }
         if error.is_empty() { Ok(()) } else { Err(error) }
     }
@@ -200,16 +303,173 @@ impl PostProcessor for TemplatePostProcessor {
             () = cancel.cancelled() => return Err("Post-processing was cancelled".to_owned()),
         };
         let result = tokio::select! {
-            result = finish(&client, &config, ui, &builder_id, &id) => result,
+            result = finish_and_import(&client, &config, ui, &builder_id, &id) => result,
             () = cancel.cancelled() => Err("Post-processing was cancelled".to_owned()),
         };
         let _ = client.logout().await;
         let artifact = result?;
         Ok(PostProcessed {
-            artifact: Some(Arc::new(artifact)),
+            artifact: Some(artifact),
             keep: true,
             force_override: true,
         })
+    }
+}
+
+/// [`finish`], then the `content_library_destination` import when configured.
+async fn finish_and_import(
+    client: &Client,
+    config: &TemplateConfig,
+    ui: &Ui,
+    builder_id: &str,
+    id: &str,
+) -> Result<Arc<dyn Artifact>, String> {
+    let template = finish(client, config, ui, builder_id, id).await?;
+    let Some(destination) = &config.content_library_destination else {
+        return Ok(Arc::new(template));
+    };
+    let rest = vsphere::connect_rest(&config.connect()).await?;
+    let result = import(client, &rest, destination, ui, &template).await;
+    let _ = rest.logout().await;
+    match result? {
+        Some(item) => Ok(Arc::new(item)),
+        None => Ok(Arc::new(template)),
+    }
+}
+
+/// Captures the template as an OVF library item; with `destroy`, removes the VM and returns
+/// the item's artifact.
+async fn import(
+    client: &Client,
+    rest: &RestClient,
+    destination: &LibraryDestination,
+    ui: &Ui,
+    template: &VsphereArtifact,
+) -> Result<Option<LibraryItemArtifact>, String> {
+    let library_name = destination.library.as_deref().unwrap_or_default();
+    let library = rest
+        .library_by_name(library_name)
+        .await
+        .map_err(|error| {
+            format!(
+                "content_library_destination.library: cannot look up {library_name:?}: {}",
+                error_chain(&error)
+            )
+        })?
+        .ok_or_else(|| {
+            format!(
+                "content_library_destination.library: no content library named {library_name:?}"
+            )
+        })?;
+    let item_name = destination.name.as_deref().unwrap_or(&template.name);
+    ui.say(format!(
+        "Importing {} into content library {library_name} as OVF template {item_name}...",
+        template.name
+    ))
+    .await;
+    let item_id = rest
+        .create_ovf_library_item(
+            &template.moref,
+            &library.id,
+            item_name,
+            destination.description.as_deref(),
+        )
+        .await
+        .map_err(|error| {
+            format!(
+                "content_library_destination: cannot import {} into {library_name}: {}",
+                template.name,
+                error_chain(&error)
+            )
+        })?;
+    ui.say(format!("Library item {item_name} created ({item_id})."))
+        .await;
+    if !destination.destroy {
+        return Ok(None);
+    }
+    ui.say(format!(
+        "Destroying {} (content_library_destination.destroy)...",
+        template.name
+    ))
+    .await;
+    vsphere::destroy_vm(client, &template.moref)
+        .await
+        .map_err(|error| format!("content_library_destination.destroy: {error}"))?;
+    Ok(Some(LibraryItemArtifact {
+        item_id,
+        item_name: item_name.to_owned(),
+        library_id: library.id,
+        library_name: library_name.to_owned(),
+        connect: template.connect.clone(),
+    }))
+}
+
+/// The content library item left by `content_library_destination` with `destroy = true`.
+#[derive(Clone, Debug)]
+pub(crate) struct LibraryItemArtifact {
+    /// The item id (the artifact's Id).
+    pub(crate) item_id: String,
+    /// The item name.
+    pub(crate) item_name: String,
+    /// The library id.
+    pub(crate) library_id: String,
+    /// The library name.
+    pub(crate) library_name: String,
+    /// How to reach the server again for [`Artifact::destroy`].
+    pub(crate) connect: vsphere::ConnectConfig,
+}
+
+#[async_trait]
+impl Artifact for LibraryItemArtifact {
+    fn builder_id(&self) -> String {
+        LIBRARY_ITEM_BUILDER_ID.to_owned()
+    }
+
+    fn id(&self) -> String {
+        self.item_id.clone()
+    }
+
+    fn string(&self) -> String {
+        format!(
+            "Content library item: {} ({}) in library {} ({})",
+            self.item_name, self.item_id, self.library_name, self.library_id
+        )
+    }
+
+    fn files(&self) -> Vec<String> {
+        Vec::new()
+    }
+
+    fn state(&self, key: &str) -> Option<Json> {
+        match key {
+            "generated_data" => {
+                let mut data = Map::new();
+                data.insert("LibraryItemID".into(), Json::String(self.item_id.clone()));
+                data.insert(
+                    "LibraryItemName".into(),
+                    Json::String(self.item_name.clone()),
+                );
+                data.insert("LibraryID".into(), Json::String(self.library_id.clone()));
+                Some(Json::Object(data))
+            }
+            _ => None,
+        }
+    }
+
+    async fn destroy(&self) -> Result<(), String> {
+        let rest = vsphere::connect_rest(&self.connect).await?;
+        let result = rest
+            .delete_library_item(&self.item_id)
+            .await
+            .map_err(|error| {
+                format!(
+                    "cannot delete library item {}: {}",
+                    self.item_id,
+                    error_chain(&error)
+                )
+            });
+        let _ = rest.logout().await;
+        result
     }
 }
 
@@ -366,6 +626,20 @@ mod tests {
             value[field.name] = match field.ty {
                 FieldType::String => serde_json::json!("x"),
                 FieldType::Bool => serde_json::json!(true),
+                FieldType::Block(nested) => {
+                    let mut block = serde_json::Map::new();
+                    for inner in nested {
+                        block.insert(
+                            inner.name.into(),
+                            match inner.ty {
+                                FieldType::String => serde_json::json!("x"),
+                                FieldType::Bool => serde_json::json!(true),
+                                _ => panic!("unexpected type for {}", inner.name),
+                            },
+                        );
+                    }
+                    serde_json::Value::Object(block)
+                }
                 _ => panic!("unexpected type for {}", field.name),
             };
             serde_json::from_value::<TemplateConfig>(value)
@@ -375,6 +649,34 @@ mod tests {
         value["content_library"] = serde_json::json!("lib");
         let error = serde_json::from_value::<TemplateConfig>(value).unwrap_err();
         assert!(error.to_string().contains("content_library"), "{error}");
+        let mut value = minimal();
+        value["content_library_destination"] = serde_json::json!({"library": "l", "cluster": "c"});
+        let error = serde_json::from_value::<TemplateConfig>(value).unwrap_err();
+        assert!(error.to_string().contains("cluster"), "{error}");
+    }
+
+    #[test]
+    fn library_destination_defaults_and_refusals_name_the_keys() {
+        let mut value = minimal();
+        value["content_library_destination"] = serde_json::json!({"library": "lib"});
+        let config: TemplateConfig = serde_json::from_value(value).unwrap();
+        let destination = config.content_library_destination.clone().unwrap();
+        assert!(destination.ovf && !destination.destroy);
+        config.validate().unwrap();
+
+        let mut value = minimal();
+        value["content_library_destination"] = serde_json::json!({"ovf": false, "name": " "});
+        let config: TemplateConfig = serde_json::from_value(value).unwrap();
+        let error = config.validate().unwrap_err();
+        let keys: Vec<_> = error.problems.iter().map(|p| p.key.as_str()).collect();
+        assert_eq!(
+            keys,
+            [
+                "content_library_destination.library",
+                "content_library_destination.name",
+                "content_library_destination.ovf"
+            ]
+        );
     }
 
     #[test]

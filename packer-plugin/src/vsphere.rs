@@ -21,6 +21,7 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value as Json};
 use vim::finder::{Datacenter, Finder};
+use vim::rest::RestClient;
 use vim::{Client, ConnectOptions, FaultKind, ManagedObjectReference};
 
 /// The BuilderId of artifacts made by our builders (`photon-iso`, `photon-clone`).
@@ -236,18 +237,16 @@ pub(crate) fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
     text
 }
 
-/// Logs in to `config.vcenter_server`. TLS is verified (against `ca_file` when given) unless
-/// `insecure_connection` is set.
-pub(crate) async fn connect(config: &ConnectConfig) -> Result<Client, String> {
+/// The vim connection options of `config` (shared by the SOAP and the REST login).
+fn connect_options(config: &ConnectConfig) -> Result<ConnectOptions, String> {
     let ca_pem = match config.ca_file() {
         Some(path) => Some(
             std::fs::read(path).map_err(|error| format!("ca_file: cannot read {path}: {error}"))?,
         ),
         None => None,
     };
-    let url = sdk_url(&config.vcenter_server);
-    Client::connect(ConnectOptions {
-        url: url.clone(),
+    Ok(ConnectOptions {
+        url: sdk_url(&config.vcenter_server),
         username: config.username.clone(),
         password: config.password.clone(),
         ca_pem,
@@ -255,8 +254,29 @@ pub(crate) async fn connect(config: &ConnectConfig) -> Result<Client, String> {
         user_agent: concat!("packer-plugin-photon/", env!("CARGO_PKG_VERSION")).to_owned(),
         ..ConnectOptions::default()
     })
-    .await
-    .map_err(|error| format!("cannot connect to {url}: {}", error_chain(&error)))
+}
+
+/// Logs in to `config.vcenter_server`. TLS is verified (against `ca_file` when given) unless
+/// `insecure_connection` is set.
+pub(crate) async fn connect(config: &ConnectConfig) -> Result<Client, String> {
+    let options = connect_options(config)?;
+    let url = options.url.clone();
+    Client::connect(options)
+        .await
+        .map_err(|error| format!("cannot connect to {url}: {}", error_chain(&error)))
+}
+
+/// Logs in to the vAPI REST endpoint of `config.vcenter_server` (content libraries live
+/// there, not in SOAP), with the same credentials and TLS rules as [`connect`].
+pub(crate) async fn connect_rest(config: &ConnectConfig) -> Result<RestClient, String> {
+    let options = connect_options(config)?;
+    let url = options.url.clone();
+    RestClient::connect(options).await.map_err(|error| {
+        format!(
+            "cannot log in to the REST API of {url}: {}",
+            error_chain(&error)
+        )
+    })
 }
 
 /// A resolved [`LocationConfig`].

@@ -783,6 +783,55 @@ async fn content_library_upload_list_deploy_and_delete() {
     client.logout().await.unwrap();
 }
 
+#[tokio::test]
+async fn a_vm_is_captured_as_an_ovf_library_item() {
+    let vcsim = Vcsim::start(VcsimOptions::default()).unwrap();
+    let soap = support::connect(&vcsim).await;
+    let datastore = moref(&soap, "Datastore", "LocalDS_0").await;
+    let vm = moref(&soap, "VirtualMachine", "DC0_H0_VM0").await;
+    let client = rest(&vcsim).await;
+    let library_id = client
+        .create_local_library(&LocalLibrarySpec {
+            name: unique("captures"),
+            description: String::new(),
+            storage_backings: vec![StorageBacking::datastore(&datastore)],
+        })
+        .await
+        .unwrap();
+
+    let item_id = client
+        .create_ovf_library_item(&vm, &library_id, "golden", Some("from DC0_H0_VM0"))
+        .await
+        .unwrap();
+    let item = client.get_library_item(&item_id).await.unwrap();
+    assert_eq!(
+        (
+            item.name.as_str(),
+            item.kind.as_str(),
+            item.library_id.as_str()
+        ),
+        ("golden", "ovf", library_id.as_str())
+    );
+    assert_eq!(item.description, "from DC0_H0_VM0");
+    assert_eq!(
+        client
+            .find_library_items(&library_id, "golden")
+            .await
+            .unwrap(),
+        vec![item_id.clone()]
+    );
+
+    // An unknown library is a typed "not found", not a dropped connection.
+    let error = client
+        .create_ovf_library_item(&vm, "no-such-library", "golden", None)
+        .await
+        .unwrap_err();
+    assert_eq!(kind(&error), &VapiErrorKind::NotFound, "{error}");
+
+    client.delete_library(&library_id).await.unwrap();
+    client.logout().await.unwrap();
+}
+
 /// vcsim's datastore moref value is `<local directory>@<folder>`.
 fn datastore_dir(datastore: &ManagedObjectReference) -> PathBuf {
     PathBuf::from(datastore.value.split('@').next().unwrap())
