@@ -6,7 +6,8 @@
 //! - [`TerraformDir`]: a working directory where the real `terraform` 1.0.3 runs with our provider;
 //! - [`PackerDir`]: a working directory where the real `packer` 1.6.6 runs with our plugin;
 //! - [`LightwaveSim`]: our Lightwave simulator (`lightwave-sim`), run in-process over HTTPS with
-//!   its own CA.
+//!   its own CA;
+//! - [`Sshd`]: Debian's OpenSSH server with host and client keys of its own, letting root in by key.
 //!
 //! Services start once per test binary ([`Vcsim::shared`], [`Podman::shared`]) or per test
 //! ([`Vcsim::start`]). Each runs under a tether: a small shell that stops it and deletes its files when
@@ -16,6 +17,7 @@
 mod lightwave;
 mod plugins;
 mod podman;
+mod sshd;
 mod tether;
 mod tools;
 mod vcsim;
@@ -26,6 +28,7 @@ pub use lightwave::LightwaveSim;
 pub use lightwave_sim::SimOptions as LightwaveSimOptions;
 pub use plugins::{PluginBinaries, plugin_binaries};
 pub use podman::{BUSYBOX_IMAGE, Podman};
+pub use sshd::{ClientKey, Sshd};
 pub use tether::Tethered;
 pub use tools::{Tool, project_root, tools_dir};
 pub use vcsim::{Vcsim, VcsimOptions};

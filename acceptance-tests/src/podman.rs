@@ -27,6 +27,10 @@ const DOCKER_API: &bollard::ClientVersion = &bollard::ClientVersion {
 pub struct Podman {
     /// The API socket.
     pub socket: PathBuf,
+    /// Services started by [`Podman::restart`], each tethered with a log directory of its own
+    /// and no clean-up. Declared before `process` so they stop first: the first tether's clean-up
+    /// (remove the containers, delete the work dir) must run once no service uses the storage.
+    restarted: Vec<Tethered>,
     process: Tethered,
 }
 
@@ -49,37 +53,56 @@ impl Podman {
     /// the host's: while [`Podman::shared`] runs networked containers, give containers of an extra
     /// service `network_mode: "none"`, or concurrent network setup races.
     pub fn start() -> Result<Podman, String> {
-        let podman = Tool::Podman.path();
         let work_dir = tempfile::Builder::new()
             .prefix("photon-podman-")
             .tempdir()
             .map_err(|error| format!("podman work dir: {error}"))?
             .keep();
-        let socket = work_dir.join("api.sock");
-        let storage = storage_flags(&work_dir);
-        let endpoint = format!("unix://{}", socket.display());
-        let mut args: Vec<&str> = storage.iter().map(String::as_str).collect();
-        args.extend(["system", "service", "--time=0", &endpoint]);
-        let env = config_env();
-        let env: Vec<(&str, &str)> = env
-            .iter()
-            .map(|(key, value)| (*key, value.as_str()))
-            .collect();
-        // The service leaves running containers behind when it stops; remove them before the
-        // storage they live in is deleted.
-        let cleanup = format!(
-            "{} {} rm --all --force --time 0",
-            shell_quote(&podman.to_string_lossy()),
-            storage
-                .iter()
-                .map(|flag| shell_quote(flag))
-                .collect::<Vec<_>>()
-                .join(" ")
-        );
-        let mut process = Tethered::spawn("podman", work_dir, &podman, &args, &env, &cleanup)
-            .map_err(|error| format!("cannot start {}: {error}", podman.display()))?;
-        process.wait_until(Duration::from_secs(60), || ping(&socket))?;
-        Ok(Podman { socket, process })
+        let (process, socket) = serve(work_dir, None)?;
+        Ok(Podman {
+            socket,
+            restarted: Vec::new(),
+            process,
+        })
+    }
+
+    /// Restarts the API service as `systemctl restart podman` would: SIGTERM to the service
+    /// (requests in flight are cut, new connections refused), then a new service on the same
+    /// socket and storage. Containers keep running: conmon, not the service, supervises them.
+    pub fn restart(&mut self) -> Result<(), String> {
+        let endpoint = self.docker_host();
+        let pids = service_pids(&endpoint);
+        if pids.is_empty() {
+            return Err(format!(
+                "no `podman system service {endpoint}` process is running"
+            ));
+        }
+        for pid in &pids {
+            let _ = std::process::Command::new("kill")
+                .args(["-TERM", &pid.to_string()])
+                .status();
+        }
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        while !service_pids(&endpoint).is_empty() {
+            if std::time::Instant::now() > deadline {
+                return Err(format!(
+                    "podman service {pids:?} still runs 30 s after SIGTERM"
+                ));
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let work_dir = self.process.work_dir().to_path_buf();
+        let log_dir = work_dir.join(format!("restart-{}", self.restarted.len() + 1));
+        let (process, socket) = serve(work_dir, Some(log_dir))?;
+        if socket != self.socket {
+            return Err(format!(
+                "restarted podman serves {}, not {}",
+                socket.display(),
+                self.socket.display()
+            ));
+        }
+        self.restarted.push(process);
+        Ok(())
     }
 
     /// `unix:///…/api.sock`, the `DOCKER_HOST` form.
@@ -185,4 +208,60 @@ fn ping(socket: &Path) -> bool {
 
 fn shell_quote(text: &str) -> String {
     format!("'{}'", text.replace('\'', r"'\''"))
+}
+
+/// Starts `podman system service` on `<work_dir>/api.sock` with storage in `work_dir`, and
+/// waits until it answers `/_ping`. The tether owns `work_dir` and cleans up after the service,
+/// unless `restart_dir` is given: then it owns only that (its log) and cleans nothing.
+fn serve(work_dir: PathBuf, restart_dir: Option<PathBuf>) -> Result<(Tethered, PathBuf), String> {
+    let podman = Tool::Podman.path();
+    let socket = work_dir.join("api.sock");
+    let storage = storage_flags(&work_dir);
+    let endpoint = format!("unix://{}", socket.display());
+    let mut args: Vec<&str> = storage.iter().map(String::as_str).collect();
+    args.extend(["system", "service", "--time=0", &endpoint]);
+    let env = config_env();
+    let env: Vec<(&str, &str)> = env
+        .iter()
+        .map(|(key, value)| (*key, value.as_str()))
+        .collect();
+    // The service leaves running containers behind when it stops; remove them before the
+    // storage they live in is deleted.
+    let cleanup = format!(
+        "{} {} rm --all --force --time 0",
+        shell_quote(&podman.to_string_lossy()),
+        storage
+            .iter()
+            .map(|flag| shell_quote(flag))
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+    let (tether_dir, cleanup) = match restart_dir {
+        Some(dir) => (dir, String::new()),
+        None => (work_dir.clone(), cleanup),
+    };
+    let mut process = Tethered::spawn("podman", tether_dir, &podman, &args, &env, &cleanup)
+        .map_err(|error| format!("cannot start {}: {error}", podman.display()))?;
+    process.wait_until(Duration::from_secs(60), || ping(&socket))?;
+    Ok((process, socket))
+}
+
+/// The ids of the `podman … system service … <endpoint>` processes.
+fn service_pids(endpoint: &str) -> Vec<u32> {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    entries
+        .filter_map(|entry| entry.ok()?.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| {
+            std::fs::read(format!("/proc/{pid}/cmdline")).is_ok_and(|cmdline| {
+                let args: Vec<&[u8]> = cmdline.split(|byte| *byte == 0).collect();
+                // The tether's own `sh -c …` carries the same words: only podman itself counts.
+                args.first()
+                    .is_some_and(|program| program.ends_with(b"podman"))
+                    && args.contains(&b"service".as_slice())
+                    && args.contains(&endpoint.as_bytes())
+            })
+        })
+        .collect()
 }

@@ -3,17 +3,21 @@
 //! the HCL2 and JSON examples of `examples/packer/photon-clone/` build templates with the asked
 //! hardware, notes, extraConfig, snapshot and folder; a Ctrl-C during a build leaves no VM
 //! behind; `content_library_destination` captures the template into a content library;
-//! invalid configurations are refused naming the key, without a crash.
+//! `communicator = "ssh"` boots the clone, waits for its IP and runs Packer's `shell` and `file`
+//! provisioners over SSH (a real OpenSSH server on loopback plays the guest); invalid
+//! configurations are refused naming the key, without a crash.
 
 // Test code: a panic is how a failure is reported.
 #![allow(clippy::unwrap_used)]
+
+mod common;
 
 use std::io::{BufRead, BufReader};
 use std::os::unix::process::CommandExt;
 use std::process::{Child, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use photon_test_rig::{PackerDir, Vcsim, project_root};
+use photon_test_rig::{PackerDir, Sshd, Vcsim, project_root};
 use vim::spec::{OptionScalar, OptionValue};
 
 /// One simulator for the whole file; builds use distinct VM names so they can run together.
@@ -129,19 +133,7 @@ struct VmState {
 impl Inventory {
     fn login() -> Inventory {
         let vcsim = vcsim();
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        let client = runtime
-            .block_on(vim::Client::connect(vim::ConnectOptions {
-                url: vcsim.url.clone(),
-                username: vcsim.options.username.clone(),
-                password: vcsim.options.password.clone(),
-                ca_pem: Some(std::fs::read(&vcsim.ca_file).unwrap()),
-                ..vim::ConnectOptions::default()
-            }))
-            .unwrap();
+        let (runtime, client) = common::vim_login(vcsim);
         Inventory { client, runtime }
     }
 
@@ -266,13 +258,7 @@ fn hcl2_template_is_imported_into_a_content_library() {
     let datastore = inventory.find("/DC0/datastore/LocalDS_0").unwrap();
     let rest = inventory
         .runtime
-        .block_on(vim::rest::RestClient::connect(vim::ConnectOptions {
-            url: vcsim.url.clone(),
-            username: vcsim.options.username.clone(),
-            password: vcsim.options.password.clone(),
-            ca_pem: Some(std::fs::read(&vcsim.ca_file).unwrap()),
-            ..vim::ConnectOptions::default()
-        }))
+        .block_on(vim::rest::RestClient::connect(common::vim_options(vcsim)))
         .unwrap();
     let library_name = format!("packer-images-{}", std::process::id());
     let library_id = inventory
@@ -284,9 +270,9 @@ fn hcl2_template_is_imported_into_a_content_library() {
         }))
         .unwrap();
 
-    let packer = PackerDir::new();
-    let template = format!(
-        r#"
+    let template = |vm_name: &str, item_name: &str, extra: &str| {
+        format!(
+            r#"
 variable "vcenter_server" {{ type = string }}
 variable "username" {{ type = string }}
 variable "password" {{ type = string }}
@@ -298,7 +284,7 @@ source "photon-clone" "lib" {{
   password       = var.password
   ca_file        = var.ca_file
   template       = "DC0_H0_VM0"
-  vm_name        = "photon-lib"
+  vm_name        = "{vm_name}"
 }}
 
 build {{
@@ -312,41 +298,69 @@ build {{
 
     content_library_destination {{
       library     = "{library_name}"
-      name        = "photon-lib-ovf"
+      name        = "{item_name}"
       description = "captured by photon-template"
+      {extra}
     }}
   }}
 }}
 "#
-    );
-    packer.write("library.pkr.hcl", &template);
-    let (output, _) = build_ok(&packer, "library.pkr.hcl", &[]);
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        stdout.contains(&format!("into content library {library_name}")),
-        "{stdout}"
-    );
+        )
+    };
+    for (vm_name, item_name, destroy) in [
+        ("photon-lib", "photon-lib-ovf", false),
+        ("photon-lib-gone", "photon-lib-gone-ovf", true),
+    ] {
+        let packer = PackerDir::new();
+        let extra = if destroy { "destroy = true" } else { "" };
+        packer.write("library.pkr.hcl", &template(vm_name, item_name, extra));
+        let (output, _) = build_ok(&packer, "library.pkr.hcl", &[]);
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(
+            stdout.contains(&format!("into content library {library_name}")),
+            "{stdout}"
+        );
 
-    let items = inventory
-        .runtime
-        .block_on(rest.find_library_items(&library_id, "photon-lib-ovf"))
-        .unwrap();
-    assert_eq!(items.len(), 1, "{items:?}");
-    let item = inventory
-        .runtime
-        .block_on(rest.get_library_item(&items[0]))
-        .unwrap();
-    assert_eq!(
-        (
-            item.name.as_str(),
-            item.kind.as_str(),
-            item.description.as_str()
-        ),
-        ("photon-lib-ovf", "ovf", "captured by photon-template")
+        let items = inventory
+            .runtime
+            .block_on(rest.find_library_items(&library_id, item_name))
+            .unwrap();
+        assert_eq!(items.len(), 1, "{items:?}");
+        let item = inventory
+            .runtime
+            .block_on(rest.get_library_item(&items[0]))
+            .unwrap();
+        assert_eq!(
+            (
+                item.name.as_str(),
+                item.kind.as_str(),
+                item.description.as_str()
+            ),
+            (item_name, "ovf", "captured by photon-template")
+        );
+        if destroy {
+            // The VM is gone and the artifact Packer reports is the library item.
+            assert_eq!(inventory.find(&format!("/DC0/vm/{vm_name}")), None);
+            assert!(
+                stdout.contains(&format!(
+                    "Content library item: {item_name} ({}) in library {library_name}",
+                    items[0]
+                )),
+                "{stdout}"
+            );
+        } else {
+            // `destroy` defaults to false: the template stays, and is the artifact.
+            assert!(inventory.state(&format!("/DC0/vm/{vm_name}")).template);
+            assert!(stdout.contains(&format!("VM: {vm_name} (")), "{stdout}");
+        }
+    }
+    // VMTX items cannot be created through vAPI here: `ovf = false` is refused by name.
+    refused(
+        "vmtx.pkr.hcl",
+        &template("photon-vmtx", "photon-vmtx-item", "ovf = false"),
+        "content_library_destination.ovf",
+        "not supported",
     );
-    // `destroy` defaults to false: the template stays, and is the artifact.
-    assert!(inventory.state("/DC0/vm/photon-lib").template);
-    assert!(stdout.contains("VM: photon-lib ("), "{stdout}");
     inventory
         .runtime
         .block_on(rest.delete_library(&library_id))
@@ -406,10 +420,215 @@ build {
 }
 "#;
 
+/// The SSH example with vcsim playing a guest whose VMware Tools report 127.0.0.1, where the
+/// test's sshd listens: `SET.guest.ipAddress` is vcsim's hook for setting `guest.ipAddress`
+/// (applied at reconfigure, never stored in extraConfig).
+fn ssh_example(guest_dir: &std::path::Path) -> String {
+    let text = example("ssh.pkr.hcl");
+    let marker = "  communicator         = \"ssh\"\n";
+    assert!(
+        text.contains(marker),
+        "ssh.pkr.hcl changed: update the test"
+    );
+    text.replace(
+        marker,
+        &format!(
+            "{marker}  configuration_parameters = {{ \"SET.guest.ipAddress\" = \"127.0.0.1\" }}\n"
+        ),
+    )
+    .replace(
+        "\"/opt/app\"",
+        &format!("{:?}", guest_dir.display().to_string()),
+    )
+}
+
+#[test]
+fn ssh_example_provisions_the_clone_over_ssh_then_makes_a_template() {
+    let sshd = Sshd::shared();
+    let guest = tempfile::tempdir().unwrap();
+    let guest_dir = guest.path().join("app");
+    let packer = PackerDir::new();
+    packer.write("ssh.pkr.hcl", &ssh_example(&guest_dir));
+    std::fs::create_dir_all(packer.path().join("files/nested")).unwrap();
+    packer.write("app.conf", "role=app\n");
+    packer.write("files/motd", "welcome\n");
+    packer.write("files/nested/settings.ini", "[app]\nport = 8080\n");
+    let key = sshd.client_key_path().display().to_string();
+    let port = sshd.port().to_string();
+    let (output, _) = build_ok(
+        &packer,
+        "ssh.pkr.hcl",
+        &[
+            "-var",
+            "vm_name=photon-app-ssh",
+            "-var",
+            &format!("ssh_private_key_file={key}"),
+            "-var",
+            &format!("ssh_port={port}"),
+        ],
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    // The order of the build, and the shell provisioner's output as Packer shows it.
+    let steps = [
+        "Powering on the VM...",
+        "Waiting for IP...",
+        "IP address: 127.0.0.1",
+        "Connected to SSH!",
+        "provisioned by root on Linux",
+        "Shutting down the VM...",
+        "Converting the VM to a template...",
+    ];
+    let mut from = 0;
+    for step in steps {
+        let at = stdout[from..]
+            .find(step)
+            .unwrap_or_else(|| panic!("{step:?} missing or out of order in:\n{stdout}"));
+        from += at + step.len();
+    }
+
+    // What the provisioners did, read on the "guest" (this machine) directly.
+    let read = |relative: &str| {
+        std::fs::read_to_string(guest_dir.join(relative))
+            .unwrap_or_else(|error| panic!("{relative}: {error}\n{stdout}"))
+    };
+    assert_eq!(read("provenance"), "provisioned by root on Linux\n");
+    assert_eq!(read("app.conf"), "role=app\n");
+    assert_eq!(read("files/motd"), "welcome\n");
+    assert_eq!(read("files/nested/settings.ini"), "[app]\nport = 8080\n");
+    // The download came back into Packer's working directory.
+    assert_eq!(
+        std::fs::read_to_string(packer.path().join("provenance.txt")).unwrap(),
+        "provisioned by root on Linux\n"
+    );
+
+    let inventory = Inventory::login();
+    let state = inventory.state("/DC0/vm/photon-app-ssh");
+    assert!(state.template, "{state:?}");
+    assert_eq!(state.notes, "Photon app template, provisioned over SSH");
+    assert_eq!(extra(&state, "guest.ipAddress"), None, "{state:?}");
+}
+
+#[test]
+fn a_failing_ssh_provisioner_fails_the_build_with_its_exit_status_and_destroys_the_clone() {
+    let sshd = Sshd::shared();
+    let packer = PackerDir::new();
+    packer.write(
+        "fail.pkr.hcl",
+        &format!(
+            r#"
+variable "vcenter_server" {{ type = string }}
+variable "username" {{ type = string }}
+variable "password" {{ type = string }}
+variable "ca_file" {{ type = string }}
+source "photon-clone" "failing" {{
+  vcenter_server = var.vcenter_server
+  username       = var.username
+  password       = var.password
+  ca_file        = var.ca_file
+  template       = "DC0_H0_VM0"
+  vm_name        = "photon-ssh-failing"
+  configuration_parameters = {{ "SET.guest.ipAddress" = "127.0.0.1" }}
+  communicator         = "ssh"
+  ssh_username         = "root"
+  ssh_private_key_file = "{key}"
+  ssh_port             = {port}
+  ip_settle_timeout    = "1s"
+}}
+build {{
+  sources = ["source.photon-clone.failing"]
+  provisioner "shell" {{
+    inline = ["echo about to fail >&2", "exit 7"]
+  }}
+}}
+"#,
+            key = sshd.client_key_path().display(),
+            port = sshd.port()
+        ),
+    );
+    let mut args = vec!["build".to_owned(), "-color=false".to_owned()];
+    args.extend(connection_vars());
+    args.push("fail.pkr.hcl".to_owned());
+    let output = run(&packer, &args, Duration::from_secs(180));
+    let all = text(&output);
+    eprintln!("{all}");
+    assert!(!output.status.success(), "{all}");
+    assert!(all.contains("about to fail"), "{all}");
+    assert!(
+        all.contains("non-zero exit status: 7"),
+        "Packer did not get the exit status:\n{all}"
+    );
+    assert!(all.contains("Destroying photon-ssh-failing"), "{all}");
+    assert_eq!(Inventory::login().find("/DC0/vm/photon-ssh-failing"), None);
+}
+
 #[test]
 fn ctrl_c_during_the_build_destroys_the_clone() {
+    interrupt_when(WAITING_BUILD, "photon-interrupted", "waiting-for-interrupt");
+}
+
+#[test]
+fn ctrl_c_while_waiting_for_the_guest_ip_or_ssh_destroys_the_running_clone() {
+    // No `SET.guest.ipAddress`: the guest never reports an address.
+    interrupt_when(
+        &ssh_waiting_build("photon-no-ip", "", 22),
+        "photon-no-ip",
+        "Waiting for IP...",
+    );
+    // An address, but nothing listens on the port: SSH is retried until ssh_timeout.
+    let closed_port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    interrupt_when(
+        &ssh_waiting_build(
+            "photon-no-ssh",
+            r#"configuration_parameters = { "SET.guest.ipAddress" = "127.0.0.1" }"#,
+            closed_port,
+        ),
+        "photon-no-ssh",
+        "Waiting for SSH to become available",
+    );
+}
+
+/// An SSH build of `vm_name` with `extra` in its source that waits (for the IP, or for SSH).
+fn ssh_waiting_build(vm_name: &str, extra: &str, port: u16) -> String {
+    let key = Sshd::shared().client_key_path().display().to_string();
+    format!(
+        r#"
+variable "vcenter_server" {{ type = string }}
+variable "username" {{ type = string }}
+variable "password" {{ type = string }}
+variable "ca_file" {{ type = string }}
+source "photon-clone" "wait" {{
+  vcenter_server       = var.vcenter_server
+  username             = var.username
+  password             = var.password
+  ca_file              = var.ca_file
+  template             = "DC0_H0_VM1"
+  vm_name              = "{vm_name}"
+  communicator         = "ssh"
+  ssh_username         = "root"
+  ssh_private_key_file = "{key}"
+  ssh_port             = {port}
+  ssh_timeout          = "10m"
+  {extra}
+}}
+build {{
+  sources = ["source.photon-clone.wait"]
+  provisioner "shell" {{
+    inline = ["true"]
+  }}
+}}
+"#
+    )
+}
+
+/// Starts `template`, sends Ctrl-C to Packer's process group once its output shows `marker`
+/// (with the clone `vm_name` present), and checks that the build fails and the clone is gone.
+fn interrupt_when(template: &str, vm_name: &str, marker: &str) {
     let packer = PackerDir::new();
-    packer.write("wait.pkr.hcl", WAITING_BUILD);
+    packer.write("wait.pkr.hcl", template);
     let mut args = vec!["build".to_owned(), "-color=false".to_owned()];
     args.extend(connection_vars());
     args.push("wait.pkr.hcl".into());
@@ -439,18 +658,19 @@ fn ctrl_c_during_the_build_destroys_the_clone() {
             .recv_timeout(deadline.saturating_duration_since(Instant::now()))
             .unwrap_or_else(|_| {
                 let _ = child.kill();
-                panic!("the build never reached the provisioner:\n{seen}")
+                panic!("the build never printed {marker:?}:\n{seen}")
             });
         seen.push_str(&line);
         seen.push('\n');
-        if line.contains("waiting-for-interrupt") {
+        if line.contains(marker) {
             break;
         }
     }
     // The clone exists while the build waits: the check below can fail.
     let inventory = Inventory::login();
+    let path = format!("/DC0/vm/{vm_name}");
     assert!(
-        inventory.find("/DC0/vm/photon-interrupted").is_some(),
+        inventory.find(&path).is_some(),
         "no clone while the build waits:\n{seen}"
     );
     let group = format!("-{}", child.id());
@@ -473,15 +693,12 @@ fn ctrl_c_during_the_build_destroys_the_clone() {
         "{seen}\n{stderr}"
     );
     assert_eq!(
-        inventory.find("/DC0/vm/photon-interrupted"),
+        inventory.find(&path),
         None,
         "the clone survived the interrupt:\n{seen}\n{stderr}"
     );
     assert!(
-        !inventory
-            .all_vm_names()
-            .iter()
-            .any(|name| name == "photon-interrupted"),
+        !inventory.all_vm_names().iter().any(|name| name == vm_name),
         "{seen}"
     );
 }
@@ -618,8 +835,8 @@ fn json_configs_with_a_wrong_type_an_unknown_key_or_no_vm_name_are_refused() {
     refused(
         "communicator.json",
         &json_builder(r#""vm_name": "x", "communicator": "ssh""#),
-        "communicator",
-        "\"none\"",
+        "ssh_username",
+        "is required with communicator = \"ssh\"",
     );
 }
 

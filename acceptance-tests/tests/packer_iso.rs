@@ -8,6 +8,8 @@
 // Test code: a panic is how a failure is reported.
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use std::io::Read;
 use std::os::unix::process::CommandExt;
 use std::process::{Child, Stdio};
@@ -136,19 +138,7 @@ struct Inventory {
 impl Inventory {
     fn login() -> Inventory {
         let vcsim = vcsim();
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        let client = runtime
-            .block_on(vim::Client::connect(vim::ConnectOptions {
-                url: vcsim.url.clone(),
-                username: vcsim.options.username.clone(),
-                password: vcsim.options.password.clone(),
-                ca_pem: Some(std::fs::read(&vcsim.ca_file).unwrap()),
-                ..vim::ConnectOptions::default()
-            }))
-            .unwrap();
+        let (runtime, client) = common::vim_login(vcsim);
         Inventory { client, runtime }
     }
 

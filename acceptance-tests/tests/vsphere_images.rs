@@ -9,6 +9,8 @@
 // Test code: a panic is how a failure is reported.
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use std::path::Path;
 use std::process::Command;
 use std::sync::OnceLock;
@@ -133,19 +135,7 @@ struct Soap {
 impl Soap {
     fn login() -> Soap {
         let vcsim = vcsim();
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        let client = runtime
-            .block_on(vim::Client::connect(vim::ConnectOptions {
-                url: vcsim.url.clone(),
-                username: vcsim.options.username.clone(),
-                password: vcsim.options.password.clone(),
-                ca_pem: Some(std::fs::read(&vcsim.ca_file).unwrap()),
-                ..vim::ConnectOptions::default()
-            }))
-            .unwrap();
+        let (runtime, client) = common::vim_login(vcsim);
         Soap { client, runtime }
     }
 

@@ -6,6 +6,8 @@
 // Test code: a panic is how a failure is reported.
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use std::sync::OnceLock;
 use std::time::Duration;
 
@@ -83,19 +85,7 @@ struct Soap {
 impl Soap {
     fn login() -> Soap {
         let vcsim = vcsim();
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        let client = runtime
-            .block_on(vim::Client::connect(vim::ConnectOptions {
-                url: vcsim.url.clone(),
-                username: vcsim.options.username.clone(),
-                password: vcsim.options.password.clone(),
-                ca_pem: Some(std::fs::read(&vcsim.ca_file).unwrap()),
-                ..vim::ConnectOptions::default()
-            }))
-            .unwrap();
+        let (runtime, client) = common::vim_login(vcsim);
         Soap { client, runtime }
     }
 

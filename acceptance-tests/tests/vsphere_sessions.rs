@@ -6,6 +6,8 @@
 // Test code: a panic is how a failure is reported.
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use photon_test_rig::{PROVIDER_SOURCE, ProviderInstall, TerraformDir, Vcsim, VcsimOptions};
 
 #[test]
@@ -16,13 +18,7 @@ fn acc_every_terraform_command_leaves_the_session_count_unchanged() {
         .build()
         .unwrap();
     let observer = runtime
-        .block_on(vim::Client::connect(vim::ConnectOptions {
-            url: vcsim.url.clone(),
-            username: vcsim.options.username.clone(),
-            password: vcsim.options.password.clone(),
-            ca_pem: Some(std::fs::read(&vcsim.ca_file).unwrap()),
-            ..vim::ConnectOptions::default()
-        }))
+        .block_on(vim::Client::connect(common::vim_options(&vcsim)))
         .unwrap();
     let others = || -> Vec<String> {
         runtime

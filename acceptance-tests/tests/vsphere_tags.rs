@@ -6,6 +6,8 @@
 // Test code: a panic is how a failure is reported.
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use photon_test_rig::{ProviderInstall, TerraformDir, Vcsim, VcsimOptions};
 use serde_json::{Value, json};
 use vim::rest::{
@@ -85,13 +87,7 @@ impl Rest {
             .build()
             .unwrap();
         let client = runtime
-            .block_on(RestClient::connect(vim::ConnectOptions {
-                url: vcsim.url.clone(),
-                username: vcsim.options.username.clone(),
-                password: vcsim.options.password.clone(),
-                ca_pem: Some(std::fs::read(&vcsim.ca_file).unwrap()),
-                ..vim::ConnectOptions::default()
-            }))
+            .block_on(RestClient::connect(common::vim_options(vcsim)))
             .unwrap();
         Rest { client, runtime }
     }

@@ -5,6 +5,8 @@
 // Test code: a panic is how a failure is reported.
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
@@ -204,13 +206,7 @@ impl Soap {
 
 fn connect_options() -> vim::ConnectOptions {
     let vcsim = vcsim();
-    vim::ConnectOptions {
-        url: vcsim.url.clone(),
-        username: vcsim.options.username.clone(),
-        password: vcsim.options.password.clone(),
-        ca_pem: Some(std::fs::read(&vcsim.ca_file).unwrap()),
-        ..vim::ConnectOptions::default()
-    }
+    common::vim_options(vcsim)
 }
 
 fn vm_ref(moid: &str) -> vim::ManagedObjectReference {

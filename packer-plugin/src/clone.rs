@@ -2,10 +2,11 @@
 //! (optionally) snapshots it and converts it into a template.
 //!
 //! Steps: connect → resolve the location → `CloneVM_Task` → `ReconfigVM_Task` (CPU, memory,
-//! firmware, notes, extraConfig, disk, network) → `packer_provision` hook → power off if the
-//! clone runs → snapshot → mark as template → artifact. With `communicator = "none"` (the only
-//! one supported yet) the clone is never booted: the hook only lets shell-local provisioners
-//! run. On an error or a cancel the VM this run created is destroyed unless
+//! firmware, notes, extraConfig, disk, network) → with `communicator = "ssh"`: power on, wait
+//! for the guest's IP address, connect over SSH → `packer_provision` hook (provisioners run over
+//! that connection) → shut down if the clone runs → snapshot → mark as template → artifact. With
+//! `communicator = "none"` the clone is never booted and only provisioners that need no machine
+//! (`shell-local`) run. On an error or a cancel the VM this run created is destroyed unless
 //! `destroy_on_error = false`.
 
 use std::collections::BTreeMap;
@@ -24,6 +25,7 @@ use vim::spec::{
 };
 use vim::{Client, ManagedObjectReference};
 
+use crate::communicator::{COMMUNICATOR_FIELDS, CommunicatorConfig, SshCommunicator};
 use crate::vsphere::{
     self, CONNECT_FIELDS, ConnectConfig, GENERATED_VARS, LOCATION_FIELDS, Location, LocationConfig,
     VsphereArtifact, error_chain,
@@ -125,12 +127,6 @@ const CLONE_FIELDS: &[Field] = &[
         description: "Convert the VM into a template at the end of the build. Defaults to `false`.",
     },
     Field {
-        name: "communicator",
-        ty: FieldType::String,
-        required: false,
-        description: "How Packer reaches the guest. Only `none` is supported yet (the clone is not booted; shell-local provisioners still run). Defaults to `none`.",
-    },
-    Field {
         name: "shutdown_timeout",
         ty: FieldType::String,
         required: false,
@@ -144,12 +140,17 @@ const CLONE_FIELDS: &[Field] = &[
     },
 ];
 
-/// Every key of `photon-clone`: connection, location, then the clone's own (single source of
-/// the HCL2 spec and the docs page).
-pub(crate) const FIELDS: &[Field] =
-    &concat_fields::<FIELD_COUNT>(&[CONNECT_FIELDS, LOCATION_FIELDS, CLONE_FIELDS]);
+/// Every key of `photon-clone`: connection, location, the clone's own, then the communicator's
+/// (single source of the HCL2 spec and the docs page).
+pub(crate) const FIELDS: &[Field] = &concat_fields::<FIELD_COUNT>(&[
+    CONNECT_FIELDS,
+    LOCATION_FIELDS,
+    CLONE_FIELDS,
+    COMMUNICATOR_FIELDS,
+]);
 
-const FIELD_COUNT: usize = CONNECT_FIELDS.len() + LOCATION_FIELDS.len() + CLONE_FIELDS.len();
+const FIELD_COUNT: usize =
+    CONNECT_FIELDS.len() + LOCATION_FIELDS.len() + CLONE_FIELDS.len() + COMMUNICATOR_FIELDS.len();
 
 /// The `photon-clone` configuration: every key of [`FIELDS`], flat, unknown keys refused.
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -234,6 +235,33 @@ pub(crate) struct CloneConfig {
     /// `communicator`.
     #[serde(default)]
     pub(crate) communicator: Option<String>,
+    /// `ssh_host`.
+    #[serde(default)]
+    pub(crate) ssh_host: Option<String>,
+    /// `ssh_port`.
+    #[serde(default)]
+    pub(crate) ssh_port: Option<i64>,
+    /// `ssh_username`.
+    #[serde(default)]
+    pub(crate) ssh_username: Option<String>,
+    /// `ssh_password`.
+    #[serde(default)]
+    pub(crate) ssh_password: Option<String>,
+    /// `ssh_private_key_file`.
+    #[serde(default)]
+    pub(crate) ssh_private_key_file: Option<String>,
+    /// `ssh_timeout`.
+    #[serde(default)]
+    pub(crate) ssh_timeout: Option<String>,
+    /// `ssh_handshake_attempts`.
+    #[serde(default)]
+    pub(crate) ssh_handshake_attempts: Option<i64>,
+    /// `ip_wait_timeout`.
+    #[serde(default)]
+    pub(crate) ip_wait_timeout: Option<String>,
+    /// `ip_settle_timeout`.
+    #[serde(default)]
+    pub(crate) ip_settle_timeout: Option<String>,
     /// `shutdown_timeout`.
     #[serde(default)]
     pub(crate) shutdown_timeout: Option<String>,
@@ -264,6 +292,22 @@ impl CloneConfig {
             host: self.host.clone(),
             resource_pool: self.resource_pool.clone(),
             datastore: self.datastore.clone(),
+        }
+    }
+
+    /// The communicator keys.
+    pub(crate) fn communicator(&self) -> CommunicatorConfig {
+        CommunicatorConfig {
+            communicator: self.communicator.clone(),
+            ssh_host: self.ssh_host.clone(),
+            ssh_port: self.ssh_port,
+            ssh_username: self.ssh_username.clone(),
+            ssh_password: self.ssh_password.clone(),
+            ssh_private_key_file: self.ssh_private_key_file.clone(),
+            ssh_timeout: self.ssh_timeout.clone(),
+            ssh_handshake_attempts: self.ssh_handshake_attempts,
+            ip_wait_timeout: self.ip_wait_timeout.clone(),
+            ip_settle_timeout: self.ip_settle_timeout.clone(),
         }
     }
 
@@ -309,16 +353,7 @@ impl CloneConfig {
                 format!("must be \"bios\", \"efi\" or \"efi-secure\", got {firmware:?}"),
             );
         }
-        if let Some(communicator) = &self.communicator
-            && communicator != "none"
-        {
-            error.push(
-                "communicator",
-                format!(
-                    "{communicator:?} is not supported yet: photon-clone supports only communicator = \"none\" (use shell-local provisioners)"
-                ),
-            );
-        }
+        self.communicator().validate(&mut error);
         if let Some(timeout) = &self.shutdown_timeout
             && vsphere::parse_duration(timeout).is_none()
         {
@@ -534,9 +569,39 @@ impl Build<'_> {
         let facts = vsphere::vm_facts(&self.client, &vm).await?;
         let mut data: Map<String, Json> =
             vsphere::generated_data(&config.vm_name, &vm, &facts.uuid);
-        data.insert("ConnType".into(), Json::String("none".into()));
+        let communicator = config.communicator();
+        let ssh = if communicator.is_ssh() {
+            self.ui.say("Powering on the VM...").await;
+            cancellable(cancel, async {
+                self.client
+                    .power_on_vm(&vm)
+                    .await
+                    .map_err(|error| format!("cannot power on the VM: {}", error_chain(&error)))
+            })
+            .await?;
+            let ip =
+                crate::communicator::wait_for_ip(&self.client, &vm, &communicator, self.ui, cancel)
+                    .await?;
+            let ssh = SshCommunicator::connect(&communicator, &ip, self.ui, cancel).await?;
+            ssh.generated_data(&communicator, &mut data);
+            Some(ssh)
+        } else {
+            data.insert("ConnType".into(), Json::String("none".into()));
+            None
+        };
         self.ui.say("Running provisioners...").await;
-        let provisioned = hook.run("packer_provision", data, cancel).await;
+        let provisioned = hook
+            .run(
+                "packer_provision",
+                data,
+                ssh.clone()
+                    .map(|ssh| ssh as Arc<dyn packer_sdk::Communicator>),
+                cancel,
+            )
+            .await;
+        if let Some(ssh) = ssh {
+            ssh.close().await;
+        }
         if cancel.is_cancelled() {
             return Err("Build was cancelled".to_owned());
         }
@@ -883,7 +948,7 @@ mod tests {
     fn validation_names_each_bad_key() {
         let mut config = decode(minimal()).unwrap();
         config.validate().unwrap();
-        config.communicator = Some("ssh".into());
+        config.communicator = Some("telnet".into());
         config.cpus = Some(3);
         config.cpu_cores = Some(2);
         config.firmware = Some("uefi".into());
@@ -902,7 +967,7 @@ mod tests {
             ]
         );
         let communicator = &error.problems[3].message;
-        assert!(communicator.contains("\"none\""), "{communicator}");
+        assert!(communicator.contains("\"ssh\""), "{communicator}");
     }
 
     #[test]

@@ -860,7 +860,7 @@ async fn build(
         );
     }
     drop(server);
-    hook.run("packer_provision", data, cancel).await?;
+    hook.run("packer_provision", data, None, cancel).await?;
 
     remove_cdroms(client, &vm, ui).await?;
     if plan.convert_to_template {

@@ -11,8 +11,18 @@ use crate::PhotonProvider;
 const BINARY: &str = "terraform-provider-photon";
 
 /// Every page, as (path relative to the repository root, content).
+///
+/// `docs/functions/` is not written: the provider defines no functions, and `tfsdk::docs` has
+/// no function page yet, so a provider that gains one fails here instead of going undocumented.
 pub fn pages(repository: &Path) -> Result<Vec<(PathBuf, String)>, String> {
     let provider = PhotonProvider::new();
+    if let Some(function) = provider.functions().first() {
+        return Err(format!(
+            "the provider defines function {:?} but tfsdk::docs renders no function pages; \
+             add a function page kind before registering functions",
+            function.name()
+        ));
+    }
     let read = |relative: &str| {
         std::fs::read_to_string(repository.join(relative)).map_err(|error| {
             format!("{relative}: {error} (every registered type needs its example)")

@@ -20,7 +20,9 @@ use time::format_description::FormatItem;
 use time::macros::format_description;
 use tracing::field::{Field, Visit};
 use tracing::{Event, Level, Subscriber};
-use tracing_subscriber::filter::{LevelFilter, Targets};
+/// The level type [`init_at`] takes.
+pub use tracing_subscriber::filter::LevelFilter;
+use tracing_subscriber::filter::Targets;
 use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::layer::{Context, SubscriberExt};
 use tracing_subscriber::util::SubscriberInitExt;
@@ -38,7 +40,14 @@ const HCLOG_TIME: &[FormatItem<'static>] = format_description!(
 /// means `trace`). With none set, warnings and errors are still written.
 /// Does nothing when a global subscriber is already installed.
 pub fn init(module: &str, level_vars: &[&str]) {
-    let level = level_from_env(level_vars, |name| std::env::var(name).ok());
+    init_at(
+        module,
+        level_from_env(level_vars, |name| std::env::var(name).ok()),
+    );
+}
+
+/// [`init`] with the level decided by the caller.
+pub fn init_at(module: &str, level: LevelFilter) {
     let _already_set = Registry::default()
         .with(HclogLayer::new(module, std::io::stderr).with_filter(filter(level)))
         .try_init();

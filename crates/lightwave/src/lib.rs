@@ -59,6 +59,7 @@
 
 mod client;
 mod error;
+pub mod fuzzing;
 mod model;
 mod oidc;
 mod principals;

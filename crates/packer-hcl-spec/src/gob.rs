@@ -84,6 +84,27 @@ pub fn encode_gob(spec: &ObjectSpec, flavor: GobFlavor) -> Result<Vec<u8>, SpecE
     Ok(stream)
 }
 
+/// Encodes `CommandFinished{ExitStatus int}` as a fresh gob stream, as the plugin writes it on a
+/// Communicator command's response stream (reference §4.6, Appendix A.4): the struct's type
+/// definition, then the value (a zero status is the empty struct, as gob omits zero fields).
+pub fn encode_command_finished(exit_status: i64) -> Vec<u8> {
+    let id = FIRST_USER_ID;
+    let mut stream = Vec::new();
+    put_message(
+        &mut stream,
+        &struct_type("CommandFinished", id, &[("ExitStatus", ID_INT)]),
+    );
+    let mut value = Vec::new();
+    put_int(&mut value, id);
+    let mut fields = StructWriter::default();
+    if exit_status != 0 {
+        fields.field(0, |out| put_int(out, exit_status));
+    }
+    value.extend_from_slice(&fields.finish());
+    put_message(&mut stream, &value);
+    stream
+}
+
 /// Which outer types occur, so the stream defines exactly those.
 #[derive(Default)]
 struct Used {
@@ -516,6 +537,28 @@ mod tests {
         let mut out = Vec::new();
         put_int(&mut out, value);
         out
+    }
+
+    #[test]
+    fn command_finished_matches_the_reference_golden_bytes() {
+        let prefix = "2cff810301010f436f6d6d616e6446696e697368656401ff82000101010a45786974537461747573010400000";
+        let hex = |bytes: Vec<u8>| bytes.iter().map(|b| format!("{b:02x}")).collect::<String>();
+        assert_eq!(
+            hex(encode_command_finished(0)),
+            format!("{prefix}003ff8200")
+        );
+        assert_eq!(
+            hex(encode_command_finished(1)),
+            format!("{prefix}005ff82010200")
+        );
+        assert_eq!(
+            hex(encode_command_finished(127)),
+            format!("{prefix}006ff8201fffe00")
+        );
+        assert_eq!(
+            hex(encode_command_finished(300)),
+            format!("{prefix}007ff8201fe025800")
+        );
     }
 
     #[test]

@@ -10,6 +10,9 @@
 //!   between Debian's vendored 1.6.6 build and every other build.
 //! * [`encode_protobuf`]: protocol v2 (`--protobuf`, Packer ≥ 1.12), a serialized `Spec` message.
 //!
+//! [`encode_command_finished`] is the one other gob message a plugin writes: a Communicator
+//! command's exit status.
+//!
 //! The model supports exactly the spec kinds `packer-sdc`-generated plugins (packer-plugin-vsphere
 //! included) emit: attributes, single blocks and block lists, each nesting an object spec.
 
@@ -19,7 +22,7 @@ use std::fmt;
 mod gob;
 pub mod proto;
 
-pub use gob::{GobFlavor, encode_gob};
+pub use gob::{GobFlavor, encode_command_finished, encode_gob};
 pub use proto::{decode_protobuf, encode_protobuf};
 
 /// Deepest nesting of blocks and types the encoders accept; deeper models are refused with

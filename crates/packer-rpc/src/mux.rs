@@ -21,6 +21,8 @@
 //! * Go quirk (df201c7, seen in the interop test): once a Go stream has closed its own half,
 //!   its `Read` returns EOF whenever its buffer is momentarily empty, so a Go side that
 //!   half-closes first may miss the rest of our reply. Packer's net/rpc never does that.
+//! * a window-update SYN whose credit would overflow yamux's window arithmetic ends the session
+//!   with [`MuxError::Protocol`] before yamux sees it (`FrameGuard`; yamux 0.13.10 would panic).
 //!
 //! The connection is driven by one spawned tokio task; [`Session`] handles talk to it.
 
@@ -59,6 +61,13 @@ pub enum MuxError {
 impl From<yamux::ConnectionError> for MuxError {
     fn from(e: yamux::ConnectionError) -> Self {
         match e {
+            // `FrameGuard` refused a frame: a protocol error, not a broken connection.
+            yamux::ConnectionError::Io(e)
+            | yamux::ConnectionError::Decode(yamux::FrameDecodeError::Io(e))
+                if is_frame_guard_refusal(&e) =>
+            {
+                Self::Protocol(e.to_string())
+            }
             yamux::ConnectionError::Io(e) => Self::Io(Arc::new(e)),
             yamux::ConnectionError::Decode(yamux::FrameDecodeError::Io(e)) => Self::Io(Arc::new(e)),
             yamux::ConnectionError::Closed => Self::Closed,
@@ -132,7 +141,11 @@ impl Session {
         let (in_tx, in_rx) = mpsc::unbounded_channel();
         let (end_tx, end_rx) = watch::channel(None);
         let driver = Driver {
-            conn: yamux::Connection::new(conn.compat(), yamux::Config::default(), mode),
+            conn: yamux::Connection::new(
+                FrameGuard::new(conn).compat(),
+                yamux::Config::default(),
+                mode,
+            ),
             commands: Some(cmd_rx),
             pending_open: None,
             closing: None,
@@ -191,7 +204,7 @@ impl Session {
 
 /// Owns the yamux connection and polls it: inbound frames, open requests, closing.
 struct Driver<T> {
-    conn: yamux::Connection<Compat<T>>,
+    conn: yamux::Connection<Compat<FrameGuard<T>>>,
     commands: Option<mpsc::UnboundedReceiver<Command>>,
     pending_open: Option<oneshot::Sender<Result<Stream, MuxError>>>,
     closing: Option<Vec<oneshot::Sender<()>>>,
@@ -297,6 +310,117 @@ impl<T> Driver<T> {
         if let Some(tx) = self.pending_open.take() {
             let _ = tx.send(Err(MuxError::Closed));
         }
+    }
+}
+
+/// yamux 0.13.10 opens an inbound stream with `credit + 256 KiB` unchecked
+/// (`connection.rs:730`), so a window-update SYN whose credit is within 256 KiB of `u32::MAX`
+/// overflows: a panic of the session task with overflow checks (every debug build), a
+/// silently wrapped window otherwise. Found by the `yamux_session` fuzz target.
+const MAX_SYN_CREDIT: u32 = u32::MAX - 256 * 1024;
+const YAMUX_HEADER_LEN: usize = 12;
+const YAMUX_TYPE_DATA: u8 = 0;
+const YAMUX_TYPE_WINDOW_UPDATE: u8 = 1;
+const YAMUX_FLAG_SYN: u16 = 1;
+const FRAME_GUARD_REFUSAL: &str =
+    "yamux window update opens a stream with a credit overflowing the window";
+
+/// Whether `error` is [`FrameGuard`]'s refusal.
+fn is_frame_guard_refusal(error: &io::Error) -> bool {
+    error.kind() == io::ErrorKind::InvalidData && error.to_string() == FRAME_GUARD_REFUSAL
+}
+
+/// Follows the peer's frame headers on their way into yamux and fails the read on a frame
+/// yamux mishandles (see [`MAX_SYN_CREDIT`]); everything else passes through untouched.
+struct FrameGuard<T> {
+    inner: T,
+    header: [u8; YAMUX_HEADER_LEN],
+    filled: usize,
+    /// Bytes of the current data frame's body still to pass.
+    body_left: usize,
+    /// Set once a header yamux itself rejects (bad version or type) has gone by: yamux ends
+    /// the session there, so nothing after it is a frame.
+    stopped: bool,
+}
+
+impl<T> FrameGuard<T> {
+    fn new(inner: T) -> Self {
+        Self {
+            inner,
+            header: [0; YAMUX_HEADER_LEN],
+            filled: 0,
+            body_left: 0,
+            stopped: false,
+        }
+    }
+
+    fn inspect(&mut self, mut bytes: &[u8]) -> io::Result<()> {
+        while !bytes.is_empty() && !self.stopped {
+            if self.body_left > 0 {
+                let n = self.body_left.min(bytes.len());
+                self.body_left -= n;
+                bytes = &bytes[n..];
+                continue;
+            }
+            let n = (YAMUX_HEADER_LEN - self.filled).min(bytes.len());
+            self.header[self.filled..self.filled + n].copy_from_slice(&bytes[..n]);
+            self.filled += n;
+            bytes = &bytes[n..];
+            if self.filled < YAMUX_HEADER_LEN {
+                break;
+            }
+            self.filled = 0;
+            let [version, kind, f0, f1, _, _, _, _, l0, l1, l2, l3] = self.header;
+            let flags = u16::from_be_bytes([f0, f1]);
+            let length = u32::from_be_bytes([l0, l1, l2, l3]);
+            match (version, kind) {
+                (0, YAMUX_TYPE_DATA) => {
+                    self.body_left = usize::try_from(length).unwrap_or(usize::MAX);
+                }
+                (0, YAMUX_TYPE_WINDOW_UPDATE)
+                    if flags & YAMUX_FLAG_SYN != 0 && length > MAX_SYN_CREDIT =>
+                {
+                    return Err(io::Error::new(
+                        io::ErrorKind::InvalidData,
+                        FRAME_GUARD_REFUSAL,
+                    ));
+                }
+                (0, 1..=3) => {}
+                _ => self.stopped = true,
+            }
+        }
+        Ok(())
+    }
+}
+
+impl<T: AsyncRead + Unpin> AsyncRead for FrameGuard<T> {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let this = self.get_mut();
+        let before = buf.filled().len();
+        std::task::ready!(Pin::new(&mut this.inner).poll_read(cx, buf))?;
+        Poll::Ready(this.inspect(&buf.filled()[before..]))
+    }
+}
+
+impl<T: AsyncWrite + Unpin> AsyncWrite for FrameGuard<T> {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.get_mut().inner).poll_write(cx, buf)
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().inner).poll_shutdown(cx)
     }
 }
 

@@ -1,14 +1,18 @@
 //! Packer's Hook (reference §4.5): `Hook.Run` runs the provisioners. The plugin allocates and
-//! accepts the stream named in the call and serves there the Ui (forwarded to Packer's) and a
-//! Communicator.
+//! accepts the stream named in the call and serves there the Ui (forwarded to Packer's) and the
+//! build's [`Communicator`], if it has one.
+
+use std::sync::Arc;
 
 use packer_rpc::Broker;
 use packer_rpc::netrpc::{CallError, Client, Request, Server, Value};
 use tokio_util::sync::CancellationToken;
 
+use crate::communicator::{self, Communicator};
 use crate::convert::json_to_value;
 
-/// What every Communicator call answers: this SDK's builds have no machine to talk to.
+/// What every Communicator call answers when the build has no communicator
+/// (`communicator = "none"`): only provisioners that need no machine (shell-local) can run.
 pub const NO_COMMUNICATOR: &str = "this build has no communicator";
 
 /// Packer's hook, reached over RPC on the Ui stream of Builder.Run.
@@ -31,19 +35,31 @@ impl Hook {
         Self { client, broker }
     }
 
-    /// Runs hook `name` (`packer_provision`) with the generated `data` (`build.*`). When
-    /// `cancel` fires meanwhile, Packer is told (`Hook.Cancel`) and the call still waits for
-    /// Packer's answer, as the Go SDK does.
+    /// Runs hook `name` (`packer_provision`) with the generated `data` (`build.*`), serving
+    /// `communicator` to the provisioners. When `cancel` fires meanwhile, Packer is told
+    /// (`Hook.Cancel`) and the call still waits for Packer's answer, as the Go SDK does.
     pub async fn run(
         &self,
         name: &str,
         data: serde_json::Map<String, serde_json::Value>,
+        communicator: Option<Arc<dyn Communicator>>,
         cancel: &CancellationToken,
     ) -> Result<(), String> {
         let id = self.broker.next_id();
         let server = forwarding_server(self.client.clone());
+        match communicator {
+            Some(communicator) => {
+                communicator::register(&server, communicator, self.broker.clone())
+            }
+            None => {
+                server.register_fn("Communicator", |_request: Request| async {
+                    Err(NO_COMMUNICATOR.to_owned())
+                });
+            }
+        }
         let broker = self.broker.clone();
-        tokio::spawn(async move {
+        let served = server.clone();
+        let serving = tokio::spawn(async move {
             match broker.accept(id).await {
                 Ok(stream) => {
                     if let Err(error) = server.serve(stream).await {
@@ -71,11 +87,16 @@ impl Hook {
                 call.await
             }
         };
+        // Provisioning is over: stop serving and break the Ui forwarder's cycle, so that the
+        // communicator (an SSH session…) is released now, not when Packer closes the stream.
+        serving.abort();
+        served.unregister("Communicator");
+        served.unregister("Ui");
         result.map(|_| ()).map_err(rpc_error)
     }
 }
 
-/// The server for the provisioners' stream: Ui forwarded to `ui`, Communicator refusing.
+/// The server for the provisioners' stream, with the Ui forwarded to `ui`.
 fn forwarding_server(ui: Client) -> Server {
     let server = Server::new();
     let registry = server.clone();
@@ -100,9 +121,6 @@ fn forwarding_server(ui: Client) -> Server {
             }
             Ok(reply)
         }
-    });
-    server.register_fn("Communicator", |_request: Request| async {
-        Err(NO_COMMUNICATOR.to_owned())
     });
     server
 }

@@ -17,6 +17,7 @@ pub use packer_rpc;
 pub use tokio_util::sync::CancellationToken;
 
 mod artifact;
+mod communicator;
 mod config;
 mod convert;
 mod fields;
@@ -26,6 +27,9 @@ mod serve;
 mod ui;
 
 pub use artifact::{Artifact, RemoteArtifact};
+pub use communicator::{
+    CommandExit, CommandIo, Communicator, FileInfo, Reader, TRANSPORT_FAILURE_STATUS, Writer,
+};
 pub use config::{ConfigError, ConfigProblem, PackerConfig, RawConfigs, UNKNOWN_PLACEHOLDER};
 pub use convert::{json_to_value, value_to_json};
 pub use fields::{

@@ -107,7 +107,7 @@ impl Builder for TestBuilder {
         }
         data.insert("ID".into(), "vm-1".into());
         data.insert("Foo".into(), "bar".into());
-        hook.run("packer_provision", data, &cancel).await?;
+        hook.run("packer_provision", data, None, &cancel).await?;
         Ok(Some(Arc::new(TestArtifact { id: "vm-1".into() })))
     }
 }

@@ -3,7 +3,7 @@
 use cty::{Path, Type, Value};
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::schema::{AttributeKind, Block, BlockNesting, ObjectNesting};
+use crate::schema::{AttributeKind, Block, BlockNesting, ObjectNesting, Presence};
 
 /// A DynamicValue as both protocol versions carry it.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -124,6 +124,18 @@ pub(super) fn run_validators(
         let Some(attribute_value) = value.attr(&attribute.name) else {
             continue;
         };
+        if attribute.presence == Presence::Computed && !attribute_value.is_null() {
+            // Terraform accepts the argument (it is in the schema) and the plan would then
+            // fail as "Provider produced invalid plan": refuse it here, by name.
+            diagnostics.attribute_error(
+                attribute_path.clone(),
+                "Invalid configuration for read-only attribute",
+                format!(
+                    "{attribute_path} is set by the provider and cannot be configured: remove it from the configuration."
+                ),
+            );
+            continue;
+        }
         if attribute_value.is_known() && !attribute_value.is_null() {
             for validator in &attribute.validators {
                 validator.validate(
@@ -249,6 +261,34 @@ mod tests {
             first_unknown(&value, &Path::root()),
             Some(Path::root().attr("items").index(1))
         );
+    }
+
+    #[test]
+    fn configuring_a_read_only_attribute_is_refused_by_name() {
+        let block = Block::new()
+            .attribute(Attribute::required("name", Type::String))
+            .attribute(Attribute::computed("exit_code", Type::Number));
+        let configured = |exit_code: Value| {
+            Value::Object(BTreeMap::from([
+                ("name".to_owned(), Value::from("web")),
+                ("exit_code".to_owned(), exit_code),
+            ]))
+        };
+        let mut diagnostics = Diagnostics::new();
+        run_validators(
+            &block,
+            &configured(Value::Null),
+            &Path::root(),
+            &mut diagnostics,
+        );
+        assert!(diagnostics.0.is_empty(), "{diagnostics:?}");
+        for value in [Value::from(3), Value::unknown()] {
+            let mut diagnostics = Diagnostics::new();
+            run_validators(&block, &configured(value), &Path::root(), &mut diagnostics);
+            assert_eq!(diagnostics.0.len(), 1, "{diagnostics:?}");
+            assert_eq!(diagnostics.0[0].path, Some(Path::root().attr("exit_code")));
+            assert!(diagnostics.0[0].detail.contains("exit_code"));
+        }
     }
 
     #[test]

@@ -335,6 +335,20 @@ fn validate_config(config: &Value) -> Diagnostics {
             );
         }
     }
+    // `lifetime` reads whole numbers only: a fraction would be dropped silently and a negative
+    // lifetime sent to Lightwave, so both are refused here.
+    if let Some(Value::Number(number)) = config.attr(ASSERTION_LIFETIME)
+        && number.as_i64().is_none_or(|milliseconds| milliseconds < 0)
+    {
+        diagnostics.attribute_error(
+            Path::root().attr(ASSERTION_LIFETIME),
+            "Invalid value",
+            format!(
+                "{ASSERTION_LIFETIME}: expected a whole number of milliseconds, 0 or more, got \
+                 {number}."
+            ),
+        );
+    }
     let method = config
         .attr(TOKEN_ENDPOINT_AUTH_METHOD)
         .and_then(Value::as_str);
