@@ -308,12 +308,14 @@ impl Number {
     }
 
     /// How msgpack should carry this number (int if exact, else float64 if
-    /// exact, else decimal text), matching go-cty's encoder.
+    /// exact, else decimal text), matching go-cty's encoder, except that
+    /// integers above `i64::MAX` go as uint64. Chosen by value, not by how the
+    /// number is held, so encoding a decoded number gives the same bytes.
     pub(crate) fn wire_form(&self) -> WireNumber {
         if let Some(i) = self.as_i64() {
             return WireNumber::Int(i);
         }
-        if let Repr::UInt(u) = self.0 {
+        if let Some(u) = self.as_u64() {
             return WireNumber::UInt(u);
         }
         match self.as_f64_exact() {
