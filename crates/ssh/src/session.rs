@@ -18,6 +18,9 @@ use crate::{Auth, Config, Error};
 /// Channels open at once on one connection. OpenSSH allows 10 sessions per connection by default
 /// (`MaxSessions`); staying under it makes extra concurrent calls wait instead of failing.
 const MAX_CHANNELS: usize = 8;
+/// How often a refused channel open is retried, and the pause between tries (5 s in all).
+const CHANNEL_OPEN_RETRIES: u32 = 50;
+const CHANNEL_OPEN_PAUSE: std::time::Duration = std::time::Duration::from_millis(100);
 
 /// An authenticated SSH connection. Clones share the connection; all methods take `&self`, so
 /// commands and copies may run concurrently from several tasks.
@@ -339,17 +342,29 @@ impl Session {
             .acquire_owned()
             .await
             .map_err(|_| Error::Channel("the session is closed".into()))?;
-        let channel = self
-            .inner
-            .handle
-            .channel_open_session()
-            .await
-            .map_err(|error| {
-                Error::Channel(format!(
-                    "cannot open a session channel on {}: {error}",
-                    self.inner.target
-                ))
-            })?;
+        // sshd frees a session slot a moment after the channel's close reaches it, so an open
+        // right after another command ended can be refused ("connect failed" / "resource
+        // shortage") while the server is busy: retry those for a few seconds.
+        let mut refusals = 0;
+        let channel = loop {
+            match self.inner.handle.channel_open_session().await {
+                Ok(channel) => break channel,
+                Err(russh::Error::ChannelOpenFailure(
+                    russh::ChannelOpenFailure::ConnectFailed
+                    | russh::ChannelOpenFailure::ResourceShortage,
+                )) if refusals < CHANNEL_OPEN_RETRIES => {
+                    refusals += 1;
+                    debug!(target = %self.inner.target, refusals, "session channel refused; retrying");
+                    tokio::time::sleep(CHANNEL_OPEN_PAUSE).await;
+                }
+                Err(error) => {
+                    return Err(Error::Channel(format!(
+                        "cannot open a session channel on {}: {error}",
+                        self.inner.target
+                    )));
+                }
+            }
+        };
         // The command line is never logged or quoted in errors: provisioners pass secrets in
         // environment variables on it.
         debug!(target = %self.inner.target, "exec");
