@@ -28,17 +28,7 @@ fn vcsim() -> &'static Vcsim {
 const EXPECTED_KICKSTART: &str = r#"{"bootmode":"efi","disk":"/dev/sda","hostname":"photon-iso","linux_flavor":"linux-esx","packages":["minimal","linux-esx","initramfs"],"partitions":[{"filesystem":"ext4","mountpoint":"/","size":0},{"filesystem":"swap","size":512}],"password":{"age":0,"crypted":false,"text":"changeme"},"postinstall":["echo built by packer > /etc/motd"]}"#;
 
 fn connection_vars() -> Vec<String> {
-    let vcsim = vcsim();
-    vec![
-        "-var".into(),
-        format!("vcenter_server={}", vcsim.url),
-        "-var".into(),
-        format!("username={}", vcsim.options.username),
-        "-var".into(),
-        format!("password={}", vcsim.options.password),
-        "-var".into(),
-        format!("ca_file={}", vcsim.ca_file.display()),
-    ]
+    common::packer_connection_vars(vcsim())
 }
 
 fn example(name: &str) -> String {

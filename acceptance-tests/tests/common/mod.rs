@@ -28,3 +28,18 @@ pub(crate) fn vim_login(vcsim: &Vcsim) -> (tokio::runtime::Runtime, vim::Client)
         .unwrap();
     (runtime, client)
 }
+
+/// The `-var` arguments (`vcenter_server`, `username`, `password`, `ca_file`) that the Packer
+/// examples and test templates take, for `vcsim`.
+pub(crate) fn packer_connection_vars(vcsim: &Vcsim) -> Vec<String> {
+    vec![
+        "-var".into(),
+        format!("vcenter_server={}", vcsim.url),
+        "-var".into(),
+        format!("username={}", vcsim.options.username),
+        "-var".into(),
+        format!("password={}", vcsim.options.password),
+        "-var".into(),
+        format!("ca_file={}", vcsim.ca_file.display()),
+    ]
+}
